@@ -1,0 +1,134 @@
+"""Open an input file as a sequence of pages, refusing damaged or hostile files up front.
+
+Pages are addressed by (path, index) so worker processes each decode only their own page:
+memory stays bounded by pages in flight, not by the document's length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+from PIL import Image, ImageFile, ImageSequence
+
+from dakscan.ingest.errors import InputError
+from dakscan.ingest.sniff import check_complete, sniff
+
+Image.MAX_IMAGE_PIXELS = None  # dakscan checks the declared size itself, before decoding
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+A4_WIDTH_IN = 8.27
+
+
+@dataclass(frozen=True)
+class PageRef:
+    path: str
+    kind: str
+    index: int
+
+
+@dataclass
+class Document:
+    path: Path
+    kind: str
+    pages: list[PageRef]
+
+
+def open_document(path: Path, max_pages: int, max_pixels: int) -> Document:
+    """Sniff, check completeness and size, count pages; InputError with a reason otherwise."""
+    path = Path(path)
+    kind = sniff(path)
+    check_complete(path, kind)
+    count = _pdf_pages(path) if kind == "pdf" else _image_frames(path, max_pixels)
+    if count == 0:
+        raise InputError("no_pages")
+    if count > max_pages:
+        raise InputError("too_many_pages", f"{count} > {max_pages}")
+    return Document(path, kind, [PageRef(str(path), kind, i) for i in range(count)])
+
+
+def _pdf_pages(path: Path) -> int:
+    try:
+        with pikepdf.open(path) as pdf:
+            if pdf.is_encrypted:
+                raise InputError("encrypted")
+            warned = [w for w in pdf.get_warnings()
+                      if "recover" in w.lower() or "xref" in w.lower()]
+            if warned:
+                raise InputError("truncated", warned[0][:120])
+            return len(pdf.pages)
+    except pikepdf.PasswordError as exc:
+        raise InputError("encrypted") from exc
+    except pikepdf.PdfError as exc:
+        raise InputError("truncated", str(exc)[:120]) from exc
+
+
+def _image_frames(path: Path, max_pixels: int) -> int:
+    """Decode every frame once: a truncated strip or scan fails here, not half-way through."""
+    try:
+        with Image.open(path) as img:
+            count = 0
+            for frame in ImageSequence.Iterator(img):
+                w, h = frame.size
+                if w * h > max_pixels or w > 60000 or h > 60000:
+                    raise InputError("too_large", f"{w}x{h}")
+                frame.load()
+                count += 1
+            return count
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many types on damaged files
+        raise InputError("truncated", f"{type(exc).__name__}: {exc}"[:120]) from exc
+
+
+def image_dpi(img: Image.Image) -> int:
+    """The page's resolution; missing or implausible (phone photos say 72) → from A4 width."""
+    dpi = img.info.get("dpi", (0, 0))
+    try:
+        value = round(float(dpi[0]))
+    except (TypeError, ValueError, IndexError):
+        value = 0
+    if 100 <= value <= 1200:
+        return value
+    return max(100, min(600, round(min(img.size) / A4_WIDTH_IN)))
+
+
+def load_page(ref: PageRef, dpi: int, max_pixels: int) -> tuple[Image.Image, int]:
+    """The page image and its dpi; PDF pages rasterised at `dpi` (less if that is too big)."""
+    if ref.kind == "pdf":
+        return _render_pdf_page(ref, dpi, max_pixels)
+    with Image.open(ref.path) as img:
+        img.seek(ref.index)
+        page = img.copy()
+        page.info = dict(img.info)
+    return page, image_dpi(page)
+
+
+def _render_pdf_page(ref: PageRef, dpi: int, max_pixels: int) -> tuple[Image.Image, int]:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(ref.path)
+    try:
+        page = doc[ref.index]
+        w_pt, h_pt = page.get_size()
+        scale = dpi / 72
+        if w_pt * h_pt * scale * scale > max_pixels:
+            scale = (max_pixels / max(w_pt * h_pt, 1)) ** 0.5
+        img = page.render(scale=scale, may_draw_forms=True).to_pil()
+        page.close()
+    except pdfium.PdfiumError as exc:
+        raise InputError("truncated", str(exc)[:120]) from exc
+    finally:
+        doc.close()
+    if img.mode == "RGB" and _is_grey(img):
+        img = img.convert("L")
+    return img, round(scale * 72)
+
+
+def _is_grey(img: Image.Image) -> bool:
+    small = img.reduce(8) if min(img.size) > 64 else img
+    r, g, b = (band for band in small.split())
+    from PIL import ImageChops
+
+    diff = ImageChops.difference(r, g).getextrema()[1], ImageChops.difference(g, b).getextrema()[1]
+    return max(diff) <= 12

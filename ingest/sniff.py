@@ -1,0 +1,41 @@
+"""Decide a file's type from its bytes (never its name) and refuse incomplete files early."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dakscan.ingest.errors import InputError
+
+KINDS = ("pdf", "tiff", "jpeg", "png")
+
+
+def sniff(path: Path) -> str:
+    """'pdf', 'tiff', 'jpeg' or 'png' by magic bytes; InputError otherwise."""
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError("empty")
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return "tiff"
+    if b"%PDF-" in head:
+        return "pdf"
+    raise InputError("not_a_scan")
+
+
+def check_complete(path: Path, kind: str) -> None:
+    """Cheap end-of-file markers: a scanner still writing, or a cut-off copy, lacks them."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        fh.seek(max(0, size - 4096))
+        tail = fh.read()
+    if kind == "pdf" and b"%%EOF" not in tail:
+        raise InputError("truncated", "no %%EOF")
+    if kind == "png" and b"IEND" not in tail[-64:]:
+        raise InputError("truncated", "no IEND")
+    if kind == "jpeg" and b"\xff\xd9" not in tail:
+        raise InputError("truncated", "no end-of-image marker")

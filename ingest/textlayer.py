@@ -1,0 +1,69 @@
+"""Born-digital PDF pages: keep their own text instead of OCR'ing a picture of it.
+
+A page counts as born-digital when it carries enough readable text and is not just a scan
+with an old OCR layer (one image covering most of the page).
+"""
+
+from __future__ import annotations
+
+import pdfplumber
+
+from dakscan.ingest.pages import PageRef
+from dakscan.ocr.normalise import clean_text, script_share
+from dakscan.ocr.types import Line, PageText, Word
+
+MIN_LETTERS = 30
+SCAN_COVER = 0.8
+# Pre-Unicode Hindi typing fonts map Devanagari glyphs onto Latin code points: their "text"
+# extracts as gibberish (dk;kZy; for कार्यालय), so such pages are OCR'd instead.
+LEGACY_HINDI_FONTS = ("krutidev", "kruti dev", "kruti-dev", "devlys", "chanakya", "shusha",
+                      "agra", "aps-dv", "dv-ttyogesh", "walkman", "akruti", "shree-dev",
+                      "sushadevanagari")
+
+
+def text_layer(ref: PageRef, dpi: int) -> PageText | None:
+    """The page's own words, boxes in pixels at `dpi`; None when it must be OCR'd."""
+    if ref.kind != "pdf":
+        return None
+    try:
+        with pdfplumber.open(ref.path) as pdf:
+            page = pdf.pages[ref.index]
+            if _scanned(page) or _legacy_font(page):
+                return None
+            words = page.extract_words(keep_blank_chars=False, use_text_flow=True)
+            width, height = float(page.width), float(page.height)
+    except Exception:  # noqa: BLE001 - an unreadable text layer just means "OCR it"
+        return None
+    text = " ".join(w["text"] for w in words)
+    deva, latin = script_share(text)
+    if deva + latin < MIN_LETTERS or "(cid:" in text:
+        return None
+    k = dpi / 72
+    lines: dict[int, Line] = {}
+    for w in words:
+        t = clean_text(w["text"])
+        if not t:
+            continue
+        key = round(float(w["bottom"]) / 4)
+        box = (int(w["x0"] * k), int(w["top"] * k), int(w["x1"] * k), int(w["bottom"] * k))
+        lines.setdefault(key, Line(words=[])).words.append(Word(t, 100.0, box))
+    ordered = [lines[k2] for k2 in sorted(lines)]
+    for line in ordered:
+        line.words.sort(key=lambda w: w.box[0])
+    return PageText(number=ref.index + 1, width=int(width * k), height=int(height * k), dpi=dpi,
+                    lines=ordered, source="text-layer")
+
+
+def _legacy_font(page) -> bool:
+    names = {str(c.get("fontname", "")).lower() for c in page.chars[:2000]}
+    return any(legacy in name for name in names for legacy in LEGACY_HINDI_FONTS)
+
+
+def _scanned(page) -> bool:
+    area = float(page.width * page.height) or 1.0
+    for im in page.images:
+        w = abs(float(im["x1"]) - float(im["x0"]))
+        h = abs(float(im["bottom"]) - float(im["top"]))
+        if w * h / area >= SCAN_COVER:
+            return True
+    return False

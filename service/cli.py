@@ -1,0 +1,136 @@
+"""The `dakscan` command. Each concern adds its own commands through a `register(app)`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dakscan.service.config import get_settings
+
+app = typer.Typer(help="dakscan: scanned letters in, signed searchable PDF/A and registered "
+                  "dak out.", no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Register database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+err = Console(stderr=True)
+
+
+def setup_logging() -> None:
+    settings = get_settings()
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(settings.log_dir / "dakscan.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    if not any(isinstance(h, logging.FileHandler) for h in root.handlers):
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the register's schema to the newest version."""
+    from dakscan.service.db import upgrade
+
+    settings = get_settings()
+    upgrade(settings.db_url)
+    err.print(f"database up to date: {_safe_url(settings.db_url)}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def process(
+    paths: Annotated[list[Path], typer.Argument(help="Scanned files (PDF, TIFF, JPEG, PNG).")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per input per line.")]
+    = False,
+    unit: Annotated[str | None, typer.Option(help="Unit for diary numbers.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Tesseract languages, e.g. Devanagari.")]
+    = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: cores).")]
+    = None,
+    delivery_mode: Annotated[str | None, typer.Option(help="by_hand, post, speed_post, email…")]
+    = None,
+) -> None:
+    """Register each file as dak: upright, OCR'd, searchable PDF/A, signed, archived."""
+    from dakscan.service.pipeline import Intake, Pipeline
+
+    setup_logging()
+    intake = Intake(unit=unit, lang=lang, delivery_mode=delivery_mode, actor="cli")
+    paths = list(expand(paths))
+    failed = False
+    results = []
+    with Pipeline(workers=workers) as pipeline:
+        threads = max(1, min(len(paths), pipeline.workers))
+        with ThreadPoolExecutor(threads) as ex:
+            for result in ex.map(lambda p: pipeline.process(p, intake), paths):
+                failed |= result["status"] == "failed"
+                if as_json:
+                    sys.stdout.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
+                    sys.stdout.flush()
+                results.append(result)
+    if not as_json:
+        show_results(results)
+    raise typer.Exit(1 if failed else 0)
+
+
+def expand(paths: list[Path]) -> Iterator[Path]:
+    """Files as given; a folder stands for the files under it (sorted, dot-files skipped)."""
+    for p in paths:
+        if p.is_dir():
+            yield from sorted(f for f in p.rglob("*") if f.is_file()
+                              and not any(part.startswith(".") for part in f.relative_to(p).parts))
+        else:
+            yield p
+
+
+def show_results(results: list[dict]) -> None:
+    console = Console()
+    table = Table(title="dakscan: registered dak / दर्ज डाक")
+    for col in ("file / फ़ाइल", "status / स्थिति", "diary no. / डायरी क्र.", "letter no.",
+                "date", "subject / विषय", "pages", "seconds"):
+        table.add_column(col)
+    for r in results:
+        dak = r.get("dak") or {}
+        status = r["status"]
+        if status == "failed":
+            table.add_row(r["source"], "[red]failed / विफल[/]", "", "", "",
+                          f"{r.get('error_hi', '')}\n{r.get('error', '')}", "",
+                          f"{r['seconds']:.1f}")
+            continue
+        table.add_row(r["source"], status, dak.get("diary_no", ""), dak.get("letter_no") or "",
+                      dak.get("letter_date") or "", dak.get("subject") or "",
+                      str(r.get("archive", {}).get("pages", "")), f"{r['seconds']:.1f}")
+    console.print(table)
+    for r in results:
+        if r.get("archive"):
+            console.print(f"{r['dak']['diary_no']}: {r['archive']['path']}", soft_wrap=True)
+
+
+def _register_commands() -> None:
+    from dakscan.classify import commands as classify_commands
+    from dakscan.ingest import commands as ingest_commands
+    from dakscan.service import commands_bulk, commands_service
+    from dakscan.watch_folders import commands as watch_commands
+
+    for module in (ingest_commands, classify_commands, watch_commands, commands_service,
+                   commands_bulk):
+        module.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    app()
