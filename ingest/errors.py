@@ -18,11 +18,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "The file has too many pages. Split it into smaller parts."),
     "too_large": ("चित्र बहुत बड़ा है। स्कैनर को 300 dpi पर रखकर दोबारा स्कैन करें।",
                   "The image is far too large. Set the scanner to 300 dpi and scan again."),
+    "too_small": ("चित्र बहुत छोटा है, यह पूरा पृष्ठ नहीं लगता। पूरा पृष्ठ 300 dpi पर दोबारा स्कैन करें।",
+                  "The picture is too small to be a letter page. Scan the whole page again "
+                  "at 300 dpi."),
     "too_big_upload": ("फ़ाइल अपलोड की सीमा से बड़ी है।", "The file is larger than the upload limit."),
     "timeout": ("इस फ़ाइल को पढ़ने में बहुत देर लगी। फ़ाइल जाँचें या दोबारा स्कैन करें।",
                 "Reading this file took too long. Check the file or scan it again."),
     "ocr_failed": ("पृष्ठ पढ़ा नहीं जा सका (OCR विफल)। व्यवस्थापक को बताएँ।",
                    "The page could not be read (OCR failed). Tell the system administrator."),
+    "changed": ("फ़ाइल दर्ज करते समय बदल गई, या संग्रह में उसी नाम से दूसरी फ़ाइल है। फ़ाइल दोबारा "
+                "डालें; फिर भी हो तो व्यवस्थापक को बताएँ।",
+                "The file changed while it was being archived, or the archive holds other "
+                "bytes under its name. Put the file in again; if this repeats, tell the "
+                "system administrator (dakscan scrub)."),
     "internal": ("फ़ाइल दर्ज नहीं हो सकी। व्यवस्थापक को बताएँ; मूल फ़ाइल सुरक्षित है।",
                  "The file could not be registered. Tell the system administrator; the "
                  "original file is kept safe."),

@@ -18,6 +18,9 @@ from dakscan.ingest.sniff import check_complete, sniff
 Image.MAX_IMAGE_PIXELS = None  # dakscan checks the declared size itself, before decoding
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 A4_WIDTH_IN = 8.27
+MIN_SIDE_PX = 50  # 1/6 inch at 300 dpi: nothing smaller is a page, and PDF/A needs >= 3 units
+MAX_SIDE_IN = 200  # PDF/A caps a page side at 14400 units (200 inches)
+PDF_SIDE_PT = (3, 14400)
 
 
 @dataclass(frozen=True)
@@ -56,11 +59,28 @@ def _pdf_pages(path: Path) -> int:
                       if "recover" in w.lower() or "xref" in w.lower()]
             if warned:
                 raise InputError("truncated", warned[0][:120])
+            for page in pdf.pages:
+                _check_pdf_page(page)
             return len(pdf.pages)
     except pikepdf.PasswordError as exc:
         raise InputError("encrypted") from exc
     except pikepdf.PdfError as exc:
         raise InputError("truncated", str(exc)[:120]) from exc
+
+
+def _check_pdf_page(page: pikepdf.Page) -> None:
+    """A page PDF/A cannot hold (under 3 or over 14400 units a side) is refused up front."""
+    try:
+        box = page.mediabox
+        w, h = abs(float(box[2]) - float(box[0])), abs(float(box[3]) - float(box[1]))
+        unit = float(page.obj.get("/UserUnit", 1))
+    except (TypeError, ValueError, IndexError, pikepdf.PdfError) as exc:
+        raise InputError("truncated", f"page box: {exc}"[:120]) from exc
+    w, h = w * unit, h * unit
+    if min(w, h) < PDF_SIDE_PT[0]:
+        raise InputError("too_small", f"{w:.1f}x{h:.1f} pt")
+    if max(w, h) > PDF_SIDE_PT[1]:
+        raise InputError("too_large", f"{w:.0f}x{h:.0f} pt")
 
 
 def _image_frames(path: Path, max_pixels: int) -> int:
@@ -72,6 +92,8 @@ def _image_frames(path: Path, max_pixels: int) -> int:
                 w, h = frame.size
                 if w * h > max_pixels or w > 60000 or h > 60000:
                     raise InputError("too_large", f"{w}x{h}")
+                if min(w, h) < MIN_SIDE_PX:
+                    raise InputError("too_small", f"{w}x{h}")
                 frame.load()
                 count += 1
             return count
@@ -88,9 +110,9 @@ def image_dpi(img: Image.Image) -> int:
         value = round(float(dpi[0]))
     except (TypeError, ValueError, IndexError):
         value = 0
-    if 100 <= value <= 1200:
-        return value
-    return max(100, min(600, round(min(img.size) / A4_WIDTH_IN)))
+    if not 100 <= value <= 1200:
+        value = max(100, min(600, round(min(img.size) / A4_WIDTH_IN)))
+    return max(value, -(-max(img.size) // MAX_SIDE_IN))  # a banner-long scan stays in PDF/A
 
 
 def load_page(ref: PageRef, dpi: int, max_pixels: int) -> tuple[Image.Image, int]:

@@ -37,7 +37,8 @@ FIELD_LIMIT = 4096
 FIELDS = {"delivery_mode", "desk"}
 # Pipeline error codes → HTTP status: limits are 413, a wrong file type 415, a bad file 422.
 STATUS = {"too_many_pages": 413, "too_large": 413, "too_big_upload": 413, "not_a_scan": 415,
-          "empty": 422, "truncated": 422, "encrypted": 422, "no_pages": 422, "timeout": 422}
+          "too_small": 422, "empty": 422, "truncated": 422, "encrypted": 422, "no_pages": 422,
+          "timeout": 422, "changed": 409}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 UPLOAD_BODY = {
     "required": True,
@@ -48,7 +49,7 @@ UPLOAD_BODY = {
                      "description": "The scan: PDF, TIFF, JPEG or PNG"},
             "delivery_mode": {"type": "string", "pattern": CODE,
                               "description": "by_hand, post, speed_post, email, …"},
-            "desk": {"type": "string", "maxLength": 80,
+            "desk": {"type": "string", "maxLength": 80, "pattern": r"^[^\x00-\x1f\x7f]*$",
                      "description": "Desk (diarist/admin only; an operator's is their own)"},
         }}}},
 }

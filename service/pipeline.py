@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from dakscan.classify.metadata import dak_fields, extract
-from dakscan.ingest.archive import Archive, sha256_file
+from dakscan.ingest.archive import Archive, ArchiveConflict, sha256_file
 from dakscan.ingest.assemble import assemble
 from dakscan.ingest.errors import InputError
 from dakscan.ingest.pages import Document, open_document
@@ -85,15 +85,18 @@ class Pipeline:
         t0 = time.monotonic()
         source = str(path)
         try:
-            result = self._process(Path(path), intake)
+            result = self._process(Path(path), intake, t0)
         except InputError as exc:
             result = {"status": "failed", **exc.to_dict()}
+        except ArchiveConflict as exc:
+            log.error("archive conflict on %s: %s", source, exc)
+            result = {"status": "failed", **InputError("changed", str(exc)[:200]).to_dict()}
         except Exception as exc:  # noqa: BLE001 - a bug must not lose the batch or show a trace
             log.exception("internal error on %s", source)
             result = {"status": "failed", **InputError("internal", type(exc).__name__).to_dict()}
         return {"source": source, **result, "seconds": round(time.monotonic() - t0, 2)}
 
-    def _process(self, path: Path, intake: Intake) -> dict:
+    def _process(self, path: Path, intake: Intake, started: float) -> dict:
         if not path.is_file():
             raise InputError("not_a_scan", "not a file")
         sha = sha256_file(path)
@@ -109,7 +112,8 @@ class Pipeline:
         self.archive.put_original(path, sha, ext)
         try:
             try:
-                dak, new = self.register(path, ext, intake, sha, pages, meta, pdf, received)
+                dak, new = self.register(path, ext, intake, sha, pages, meta, pdf, received,
+                                          started)
             except PdfaFailure:
                 if not any(p.out.source_index is not None for p in pages):
                     raise
@@ -118,7 +122,8 @@ class Pipeline:
                 log.info("%s: born-digital pages rasterised for PDF/A", path)
                 pages = self.recognise(doc, intake, rasterise=True)
                 pdf = assemble([p.out for p in pages], None)
-                dak, new = self.register(path, ext, intake, sha, pages, meta, pdf, received)
+                dak, new = self.register(path, ext, intake, sha, pages, meta, pdf, received,
+                                          started)
         except IntegrityError:  # the same original registered meanwhile by another process
             dak, new = self.find(sha), False
             if dak is None:
@@ -150,7 +155,8 @@ class Pipeline:
             return s.scalars(select(Dak).where(Dak.sha256 == sha)).first()
 
     def register(self, path: Path, ext: str, intake: Intake, sha: str, pages: list[PageResult],
-                 meta: dict, pdf: bytes, received: datetime) -> tuple[Dak, bool]:
+                 meta: dict, pdf: bytes, received: datetime,
+                 started: float) -> tuple[Dak, bool]:
         """Number, seal (PDF/A + signature), archive and insert in one transaction.
 
         Returns (dak, True), or (existing dak, False) when another worker registered the same
@@ -199,6 +205,7 @@ class Pipeline:
                 priority=fields.get("priority"), security=fields.get("security"),
                 needs_review=needs_review, review_reasons=reasons,
                 status=_status(fields, needs_review),
+                seconds=round(time.monotonic() - started, 2),
             )
             s.add(dak)
             s.flush()

@@ -66,6 +66,13 @@ def bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
     nopages = tmp / "nopages.pdf"
     pikepdf.new().save(nopages)
     files["pdf without pages"] = (nopages, "no_pages")
+    Image.new("L", (1, 1), 255).save(tmp / "dot.png")
+    files["1x1 png"] = (tmp / "dot.png", "too_small")
+    stamp = pikepdf.new()
+    stamp.add_blank_page()
+    stamp.pages[0].mediabox = [0, 0, 1, 1]
+    stamp.save(tmp / "stamp.pdf")
+    files["1x1 pt pdf page"] = (tmp / "stamp.pdf", "too_small")
     for fmt in ("png", "jpg", "tif"):
         whole = save(page, tmp / f"whole.{fmt}").read_bytes()
         part = tmp / f"truncated.{fmt}"
