@@ -14,7 +14,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from PIL import Image
-from schemathesis.specs.openapi.checks import negative_data_rejection
+from schemathesis.specs.openapi.checks import (
+    negative_data_rejection,
+    positive_data_acceptance,
+)
 from test_api_support import letter_scan, live_server, make_settings
 
 from dakscan.service import users
@@ -56,7 +59,14 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
 def test_no_500_signed_in(case, service) -> None:  # noqa: ANN001
     base, auth = service
     response = case.call(base_url=base, headers=auth, timeout=120)
-    case.validate_response(response, excluded_checks=[negative_data_rejection])
+    excluded = [negative_data_rejection]
+    if case.path == "/api/v1/dak" and case.method == "POST":
+        # No schema can say which bytes are a scan: a generated 1x1 PNG is schema-valid and
+        # is refused as a bad file (4xx) by design; bad files are tested one by one in
+        # test_api.py and test_tiny_image_is_a_bad_file below. Still never a 500.
+        assert response.status_code < 500, response.text
+        excluded.append(positive_data_acceptance)
+    case.validate_response(response, excluded_checks=excluded)
 
 
 @schema.parametrize()

@@ -421,8 +421,8 @@ def test_a_poisoned_file_times_out_and_blocks_nobody(watch_factory, tmp_path: Pa
                       page_timeout=0)
     staging = tmp_path / "staging"
     staging.mkdir()
-    # 12 full A4 pages take well over 12 s to read (~2.4 s a page on an idle core)
-    poison = save_multipage([render_page(HINDI_LETTER) for _ in range(12)],
+    # 40 full A4 pages take well over 12 s to read (~1-2.4 s a page on an idle core)
+    poison = save_multipage([render_page(HINDI_LETTER)] * 40,
                             staging / "poison.tif").read_bytes()
     small = dict(scan_bytes(i, "poison", staging) for i in range(6))
     w.start()
