@@ -31,6 +31,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                 "The file changed while it was being archived, or the archive holds other "
                 "bytes under its name. Put the file in again; if this repeats, tell the "
                 "system administrator (dakscan scrub)."),
+    "poison": ("यह फ़ाइल पढ़ते समय कई बार प्रोग्राम रुक गया, इसलिए इसे अलग रखा गया है। फ़ाइल "
+               "जाँचें या दोबारा स्कैन करें।",
+               "Reading this file stopped the worker several times, so it was set aside. Check "
+               "the file or scan it again."),
     "internal": ("फ़ाइल दर्ज नहीं हो सकी। व्यवस्थापक को बताएँ; मूल फ़ाइल सुरक्षित है।",
                  "The file could not be registered. Tell the system administrator; the "
                  "original file is kept safe."),

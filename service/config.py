@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     max_pixels: int = 80_000_000  # per page: A0 at 300 dpi is 140 MP; a phone photo is 12-50 MP
     max_upload_mb: int = 100
     page_timeout_s: int = 300
+    file_timeout_s: int = 3600  # bulk: one document (a legacy file may have hundreds of pages)
+    max_attempts: int = 3  # bulk: a document that kills its worker this often is set aside
+    visibility_timeout_s: int = 3600  # Redis broker: an unacked task goes to another worker
+    max_tasks_per_child: int = 50  # Celery: a worker child is replaced after this many
     timestamp_url: str | None = None
     pkcs12_path: Path | None = None
     pkcs12_password: str | None = None

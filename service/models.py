@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -122,3 +123,43 @@ class User(Base):
     desk: Mapped[str | None] = mapped_column(String(80))
     section: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BulkRun(Base):
+    """One `dakscan bulk` conversion of a source tree; rerunning the same command resumes it."""
+
+    __tablename__ = "bulk_run"
+    __table_args__ = (UniqueConstraint("source", "kind", "grouping", name="uq_bulk_run"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(1000))
+    kind: Mapped[str] = mapped_column(String(10))  # dak or record
+    grouping: Mapped[str] = mapped_column(String(20))  # files or folders
+    unit: Mapped[str | None] = mapped_column(String(40))
+    distributed: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    total: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BulkItem(Base):
+    """One document of a run: its journal line (pending → registered/duplicate/failed)."""
+
+    __tablename__ = "bulk_item"
+    __table_args__ = (UniqueConstraint("run_id", "rel_path", name="uq_bulk_item"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("bulk_run.id", ondelete="CASCADE"), index=True)
+    rel_path: Mapped[str] = mapped_column(String(1000))
+    size: Mapped[int] = mapped_column(BigInteger, default=0)  # bytes of the file(s)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger, default=0)  # newest of the file(s)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    diary_no: Mapped[str | None] = mapped_column(String(80))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float] = mapped_column(default=0.0)
+    error_code: Mapped[str | None] = mapped_column(String(40))
+    error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
