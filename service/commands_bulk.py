@@ -97,7 +97,7 @@ def _progress() -> Progress:
 
 def _enqueue(settings: Settings, run_id: int, src: Path, kind: str, unit: str | None,
              group: str, tally: Tally, show) -> None:  # noqa: ANN001
-    from dakscan.service.tasks import QUEUE, register_document
+    from dakscan.service.tasks import register_document
 
     for doc in documents(src, group):
         item_id = journal.claim(settings.db_url, run_id, doc, status="queued")
@@ -106,7 +106,7 @@ def _enqueue(settings: Settings, run_id: int, src: Path, kind: str, unit: str | 
             show(tally)
             continue
         register_document.apply_async(args=[job_for(doc, item_id, run_id, kind, unit)],
-                                      queue=QUEUE)
+                                      queue=settings.queue)
 
 
 def _wait(settings: Settings, run_id: int, tally: Tally, show) -> None:  # noqa: ANN001
@@ -147,11 +147,12 @@ def worker(
     loglevel: Annotated[str, typer.Option(help="Celery log level.")] = "INFO",
 ) -> None:
     """A Celery worker that converts queued documents (`dakscan bulk --distributed`)."""
-    from dakscan.service.tasks import QUEUE, celery_app
+    from dakscan.service.tasks import celery_app
 
-    n = concurrency or get_settings().worker_count
+    settings = get_settings()
+    n = concurrency or settings.worker_count
     celery_app.worker_main(["worker", f"--concurrency={n}", f"--loglevel={loglevel}",
-                            "--queues", QUEUE, "--hostname", f"dakscan-{os.getpid()}@%h",
+                            "--queues", settings.queue, "--hostname", f"dakscan-{os.getpid()}@%h",
                             "--without-gossip", "--without-mingle"])
 
 

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     file_timeout_s: int = 3600  # bulk: one document (a legacy file may have hundreds of pages)
     max_attempts: int = 3  # bulk: a document that kills its worker this often is set aside
     visibility_timeout_s: int = 3600  # Redis broker: an unacked task goes to another worker
+    queue: str = "dakscan"  # Celery queue of bulk documents
     max_tasks_per_child: int = 50  # Celery: a worker child is replaced after this many
     timestamp_url: str | None = None
     pkcs12_path: Path | None = None

@@ -19,8 +19,6 @@ from dakscan.service import bulk_journal as journal
 from dakscan.service.bulk import failure, outcome, process_document
 from dakscan.service.config import Settings, get_settings
 
-QUEUE = "dakscan"
-
 
 def make_celery(settings: Settings) -> Celery:
     app = Celery("dakscan", broker=settings.broker_url)
@@ -31,7 +29,7 @@ def make_celery(settings: Settings) -> Celery:
         worker_max_tasks_per_child=settings.max_tasks_per_child,
         task_soft_time_limit=settings.file_timeout_s,
         task_time_limit=settings.file_timeout_s + 60,
-        task_default_queue=QUEUE,
+        task_default_queue=settings.queue,
         task_ignore_result=True,  # progress lives in the bulk journal, not a result backend
         broker_transport_options={"visibility_timeout": settings.visibility_timeout_s},
         broker_connection_retry_on_startup=True,
