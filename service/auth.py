@@ -38,6 +38,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "verify": ALL,
     "export": frozenset({"diarist", "admin", "commissioner"}),
     "users": frozenset({"admin"}),
+    "bulk": frozenset({"admin", "commissioner"}),
 }
 TOKEN_SECONDS = 12 * 3600
 COOKIE = "dakscan_session"

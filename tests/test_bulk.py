@@ -161,3 +161,24 @@ def test_pages_of_a_bound_folder_keep_their_look(tmp_path: Path) -> None:
         assert (tif.size, tif.mode, round(tif.info["dpi"][0])) == ((300, 200), "RGB", 200)
         tif.seek(1)
         assert (tif.size, tif.mode) == ((200, 300), "L")
+
+
+def test_progress_of_runs_is_served_to_admin_and_commissioner(home: Path, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+    from test_api_support import add_people, login
+
+    from dakscan.service.api import create_app
+
+    make_room(tmp_path / "room", 2)
+    assert bulk(str(tmp_path / "room"), "--workers", "1").returncode == 0
+    settings = get_settings()
+    add_people(settings, ("admin", "commissioner", "op_a"))
+    with TestClient(create_app(settings)) as client:
+        for who in ("admin", "commissioner"):
+            r = client.get("/api/v1/bulk/runs", headers=login(client, who))
+            assert r.status_code == 200, r.text
+            (run,) = r.json()
+            assert (run["total"], run["registered"], run["settled"]) == (2, 2, 2)
+            assert run["source"] == str((tmp_path / "room").resolve())
+        assert client.get("/api/v1/bulk/runs", headers=login(client, "op_a")).status_code == 403
+        assert client.get("/api/v1/bulk/runs").status_code == 401
