@@ -182,3 +182,25 @@ def test_progress_of_runs_is_served_to_admin_and_commissioner(home: Path, tmp_pa
             assert run["source"] == str((tmp_path / "room").resolve())
         assert client.get("/api/v1/bulk/runs", headers=login(client, "op_a")).status_code == 403
         assert client.get("/api/v1/bulk/runs").status_code == 401
+
+
+def test_a_document_that_keeps_killing_workers_is_set_aside(home: Path, tmp_path: Path) -> None:
+    """Each delivery counts an attempt in the journal before reading; a task delivered again
+    and again (its worker killed each time) is failed as poison instead of read once more."""
+    from dakscan.service.bulk import job_for, process_document
+    from dakscan.service.bulk_walk import documents
+
+    make_room(tmp_path / "room", 1)
+    settings = get_settings()
+    (doc,) = documents(tmp_path / "room")
+    run_id = journal.open_run(settings.db_url, tmp_path / "room", "dak", "files", None, True)
+    item_id = journal.claim(settings.db_url, run_id, doc, status="queued")
+    for _ in range(settings.max_attempts):  # three deliveries whose workers died mid-read
+        journal.begin_attempt(settings.db_url, item_id)
+    result = process_document(job_for(doc, item_id, run_id, "dak", None))
+    assert (result["status"], result["error_code"]) == ("failed", "poison")
+    assert daks() == []
+    with session_scope(settings.db_url, readonly=True) as s:
+        item = s.get(BulkItem, item_id)
+        assert (item.status, item.error_code, item.attempts) == ("failed", "poison", 4)
+    assert journal.claim(settings.db_url, run_id, doc) is None  # a rerun leaves it aside
