@@ -113,25 +113,23 @@ def users_list(
 @users_app.command("disable")
 def users_disable(name: UsernameArg = None, username: UsernameOpt = None) -> None:
     """Disable a user: their tokens and sessions stop working at once."""
-    from dakscan.service import users
-
-    try:
-        users.set_active(get_settings().db_url, _name(name, username), False)
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
-    out.print(f"user {_name(name, username)} disabled")
+    _set_active(_name(name, username), False)
 
 
 @users_app.command("enable")
 def users_enable(name: UsernameArg = None, username: UsernameOpt = None) -> None:
     """Enable a disabled user again."""
+    _set_active(_name(name, username), True)
+
+
+def _set_active(username: str, active: bool) -> None:
     from dakscan.service import users
 
     try:
-        users.set_active(get_settings().db_url, _name(name, username), True)
+        users.set_active(get_settings().db_url, username, active)
     except Exception as exc:  # noqa: BLE001
         _fail(exc)
-    out.print(f"user {_name(name, username)} enabled")
+    out.print(f"user {username} {'enabled' if active else 'disabled'}")
 
 
 @users_app.command("reset-password")
