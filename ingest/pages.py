@@ -42,7 +42,7 @@ def open_document(path: Path, max_pages: int, max_pixels: int) -> Document:
     path = Path(path)
     kind = sniff(path)
     check_complete(path, kind)
-    count = _pdf_pages(path) if kind == "pdf" else _image_frames(path, max_pixels)
+    count = _pdf_pages(path) if kind == "pdf" else _image_frames(path, max_pixels, max_pages)
     if count == 0:
         raise InputError("no_pages")
     if count > max_pages:
@@ -83,8 +83,10 @@ def _check_pdf_page(page: pikepdf.Page) -> None:
         raise InputError("too_large", f"{w:.0f}x{h:.0f} pt")
 
 
-def _image_frames(path: Path, max_pixels: int) -> int:
-    """Decode every frame once: a truncated strip or scan fails here, not half-way through."""
+def _image_frames(path: Path, max_pixels: int, max_pages: int) -> int:
+    """Decode every frame once: a truncated strip or scan fails here, not half-way through.
+
+    Counting stops past `max_pages`: a TIFF of a million frames is refused, not decoded."""
     try:
         with Image.open(path) as img:
             count = 0
@@ -96,6 +98,8 @@ def _image_frames(path: Path, max_pixels: int) -> int:
                     raise InputError("too_small", f"{w}x{h}")
                 frame.load()
                 count += 1
+                if count > max_pages:
+                    break
             return count
     except InputError:
         raise

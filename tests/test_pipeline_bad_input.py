@@ -153,3 +153,16 @@ def test_unusual_image_modes_are_read(home, tmp_path, mode):
         r = pipeline.process(path)
     assert r["status"] == "registered", r
     assert r["pages"][0]["ocr_confidence"] > 70
+
+
+def test_a_tiff_of_too_many_frames_is_refused_before_decoding_them_all(tmp_path):
+    from dakscan.ingest.errors import InputError
+    from dakscan.ingest.pages import open_document
+
+    frames = [Image.new("L", (120, 80), 255 - i) for i in range(7)]
+    path = tmp_path / "many.tif"
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    with pytest.raises(InputError) as refused:
+        open_document(path, max_pages=3, max_pixels=10**8)
+    assert refused.value.code == "too_many_pages" and "> 3" in refused.value.detail
+    assert len(open_document(path, max_pages=7, max_pixels=10**8).pages) == 7
