@@ -46,10 +46,17 @@ class Tally:
         return self.pages / minutes if minutes > 0 else 0.0
 
 
-def job_for(doc: Document, item_id: int, run_id: int, kind: str, unit: str | None) -> dict:
-    """The JSON-ready job of one document (a Celery message carries the same)."""
+def job_for(doc: Document, item_id: int, run_id: int, kind: str, unit: str | None,
+            max_attempts: int = 0) -> dict:
+    """The JSON-ready job of one document (a Celery message carries the same).
+
+    `max_attempts` (Celery only): deliveries before the document is set aside as poison. A
+    local run has no such limit: its pool fails a crashing or stuck document at once, and a
+    run stopped by its user (Ctrl-C) is no fault of the document it was reading.
+    """
     return {"run_id": run_id, "item_id": item_id, "rel": doc.rel, "kind": kind, "unit": unit,
-            "paths": [str(p) for p in doc.paths], "folder": doc.is_folder}
+            "paths": [str(p) for p in doc.paths], "folder": doc.is_folder,
+            "max_attempts": max_attempts}
 
 
 def process_document(job: dict, settings: Settings | None = None) -> dict:
@@ -59,7 +66,7 @@ def process_document(job: dict, settings: Settings | None = None) -> dict:
     before, attempts = journal.begin_attempt(settings.db_url, job["item_id"])
     if before in journal.SETTLED:  # a redelivered task whose line a first delivery settled
         return {"status": before, "pages": 0, "settled": True, "redelivered": True}
-    if attempts > settings.max_attempts:
+    if job.get("max_attempts") and attempts > job["max_attempts"]:
         result = failure("poison", f"{attempts - 1} tries")
     else:
         if _pipeline is None:

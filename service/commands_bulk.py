@@ -105,8 +105,8 @@ def _enqueue(settings: Settings, run_id: int, src: Path, kind: str, unit: str | 
             tally.skipped += 1
             show(tally)
             continue
-        register_document.apply_async(args=[job_for(doc, item_id, run_id, kind, unit)],
-                                      queue=settings.queue)
+        job = job_for(doc, item_id, run_id, kind, unit, settings.max_attempts)
+        register_document.apply_async(args=[job], queue=settings.queue)
 
 
 def _wait(settings: Settings, run_id: int, tally: Tally, show) -> None:  # noqa: ANN001

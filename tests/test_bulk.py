@@ -197,7 +197,7 @@ def test_a_document_that_keeps_killing_workers_is_set_aside(home: Path, tmp_path
     item_id = journal.claim(settings.db_url, run_id, doc, status="queued")
     for _ in range(settings.max_attempts):  # three deliveries whose workers died mid-read
         journal.begin_attempt(settings.db_url, item_id)
-    result = process_document(job_for(doc, item_id, run_id, "dak", None))
+    result = process_document(job_for(doc, item_id, run_id, "dak", None, settings.max_attempts))
     assert (result["status"], result["error_code"]) == ("failed", "poison")
     assert daks() == []
     with session_scope(settings.db_url, readonly=True) as s:
