@@ -60,3 +60,7 @@ class InputError(Exception):
 
     def to_dict(self) -> dict:
         return {"error": self.english, "error_hi": self.hindi, "error_code": self.code}
+
+    def result(self) -> dict:
+        """The `failed` result every entry point reports for this file."""
+        return {"status": "failed", **self.to_dict()}

@@ -67,7 +67,7 @@ def process_document(job: dict, settings: Settings | None = None) -> dict:
     if before in journal.SETTLED:  # a redelivered task whose line a first delivery settled
         return {"status": before, "pages": 0, "settled": True, "redelivered": True}
     if job.get("max_attempts") and attempts > job["max_attempts"]:
-        result = failure("poison", f"{attempts - 1} tries")
+        result = InputError("poison", f"{attempts - 1} tries").result()
     else:
         if _pipeline is None:
             from dakscan.service.pipeline import Pipeline
@@ -92,13 +92,9 @@ def _register(pipeline, job: dict, settings: Settings) -> dict:  # noqa: ANN001
         bind(tuple(Path(p) for p in job["paths"]), bound)
         return pipeline.process(bound, intake)
     except InputError as exc:
-        return {"source": job["rel"], "status": "failed", **exc.to_dict()}
+        return {"source": job["rel"], **exc.result()}
     finally:
         bound.unlink(missing_ok=True)  # the archive holds its own copy once registered
-
-
-def failure(code: str, detail: str = "") -> dict:
-    return {"status": "failed", **InputError(code, detail).to_dict()}
 
 
 def outcome(result: dict) -> dict:

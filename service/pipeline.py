@@ -87,13 +87,13 @@ class Pipeline:
         try:
             result = self._process(Path(path), intake, t0)
         except InputError as exc:
-            result = {"status": "failed", **exc.to_dict()}
+            result = exc.result()
         except ArchiveConflict as exc:
             log.error("archive conflict on %s: %s", source, exc)
-            result = {"status": "failed", **InputError("changed", str(exc)[:200]).to_dict()}
+            result = InputError("changed", str(exc)[:200]).result()
         except Exception as exc:  # noqa: BLE001 - a bug must not lose the batch or show a trace
             log.exception("internal error on %s", source)
-            result = {"status": "failed", **InputError("internal", type(exc).__name__).to_dict()}
+            result = InputError("internal", type(exc).__name__).result()
         return {"source": source, **result, "seconds": round(time.monotonic() - t0, 2)}
 
     def _process(self, path: Path, intake: Intake, started: float) -> dict:

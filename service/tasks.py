@@ -15,8 +15,9 @@ from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.exc import OperationalError
 
+from dakscan.ingest.errors import InputError
 from dakscan.service import bulk_journal as journal
-from dakscan.service.bulk import failure, outcome, process_document
+from dakscan.service.bulk import outcome, process_document
 from dakscan.service.config import Settings, get_settings
 
 
@@ -45,7 +46,7 @@ class DocumentTask(celery_app.Task):
         """Retries spent (the database stayed away): settle the line, so no run waits on it."""
         try:
             journal.settle(get_settings().db_url, args[0]["item_id"],
-                           failure("internal", type(exc).__name__))
+                           InputError("internal", type(exc).__name__).result())
         except Exception:  # noqa: BLE001 - the store is still away: the line stays unsettled
             pass
 
@@ -57,6 +58,7 @@ def register_document(self, job: dict) -> dict:  # noqa: ANN001
     try:
         return process_document(job)
     except SoftTimeLimitExceeded:
-        result = failure("timeout", f"over the {get_settings().file_timeout_s} s limit")
+        limit = get_settings().file_timeout_s
+        result = InputError("timeout", f"over the {limit} s limit").result()
         journal.settle(get_settings().db_url, job["item_id"], result)
         return outcome(result)

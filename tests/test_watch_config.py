@@ -104,7 +104,7 @@ def test_failed_file_gets_a_bilingual_note_and_a_failure_row(home: Path, tmp_pat
     desk.prepare()
     (desk.root / "पत्र.pdf").write_bytes(b"not a pdf at all")
     claimed = desk.claim(desk.root / "पत्र.pdf")
-    result = {"status": "failed", **InputError("not_a_scan").to_dict()}
+    result = InputError("not_a_scan").result()
     settings = get_settings()
     outcome = settle(desk, "आवक", claimed, "पत्र.pdf", result, settings.db_url,
                      settings.timezone)

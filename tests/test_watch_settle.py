@@ -33,7 +33,7 @@ def test_committed_before_the_kill_goes_to_done(home: Path, tmp_path: Path) -> N
     assert first["status"] == "registered"
     # the same file was in processing/ when the watcher died; its worker result is lost
     shutil.copy(scan, desk.processing / "letter.png")
-    killed = {"status": "failed", **InputError("timeout").to_dict()}
+    killed = InputError("timeout").result()
     outcome = settle(desk, "आवक", desk.processing / "letter.png", "letter.png", killed,
                      settings.db_url, settings.timezone)
     assert (outcome.status, outcome.diary_no) == ("duplicate", first["dak"]["diary_no"])

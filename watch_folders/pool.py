@@ -135,10 +135,11 @@ class WorkerPool:
         slot.jobs += 1
         if result is None:
             if slot.process.is_alive():
-                result = _failure("timeout", f"over the {slot.limit:g} s limit for this file")
+                limit = f"over the {slot.limit:g} s limit for this file"
+                result = InputError("timeout", limit).result()
             else:
                 code = slot.process.exitcode
-                result = _failure("internal", f"worker process died (exit code {code})")
+                result = InputError("internal", f"worker process died (exit code {code})").result()
             self._replace(slot)
         elif slot.jobs >= self.recycle_after:
             self._retire(slot)
@@ -186,10 +187,6 @@ class WorkerPool:
         return done
 
 
-def _failure(code: str, detail: str) -> dict:
-    return {"status": "failed", **InputError(code, detail).to_dict()}
-
-
 def _kill(proc: Any) -> None:
     """SIGKILL the worker's whole process group (it and its Tesseract children)."""
     if proc is None or proc.pid is None:
@@ -220,7 +217,7 @@ def _serve(conn: Connection, handler: Handler, parent_pid: int) -> None:
         try:
             result = handler(payload)
         except Exception as exc:  # noqa: BLE001 - a bug must not take the worker down
-            result = _failure("internal", type(exc).__name__)
+            result = InputError("internal", type(exc).__name__).result()
         try:
             conn.send(result)
         except OSError:
