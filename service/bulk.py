@@ -19,8 +19,6 @@ from dakscan.service import bulk_journal as journal
 from dakscan.service.bulk_walk import Document, bind
 from dakscan.service.config import Settings, get_settings
 
-_pipeline = None  # one per worker process, made on its first job
-
 
 @dataclass
 class Tally:
@@ -61,7 +59,6 @@ def job_for(doc: Document, item_id: int, run_id: int, kind: str, unit: str | Non
 
 def process_document(job: dict, settings: Settings | None = None) -> dict:
     """Register one document and settle its journal line; a small JSON-ready outcome."""
-    global _pipeline
     settings = settings or get_settings()
     before, attempts = journal.begin_attempt(settings.db_url, job["item_id"])
     if before in journal.SETTLED:  # a redelivered task whose line a first delivery settled
@@ -69,11 +66,9 @@ def process_document(job: dict, settings: Settings | None = None) -> dict:
     if job.get("max_attempts") and attempts > job["max_attempts"]:
         result = InputError("poison", f"{attempts - 1} tries").result()
     else:
-        if _pipeline is None:
-            from dakscan.service.pipeline import Pipeline
+        from dakscan.service.pipeline import worker_pipeline
 
-            _pipeline = Pipeline(settings, workers=1)
-        result = _register(_pipeline, job, settings)
+        result = _register(worker_pipeline(settings), job, settings)
     journal.settle(settings.db_url, job["item_id"], result)
     return outcome(result)
 

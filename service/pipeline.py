@@ -215,6 +215,21 @@ class Pipeline:
         return dak, True
 
 
+_worker_pipeline: Pipeline | None = None
+
+
+def worker_pipeline(settings: Settings | None = None) -> Pipeline:
+    """This worker process's pipeline, made on its first file (watch pool, bulk, Celery).
+
+    Pages of one file are read one after another (`workers=1`): the pool around the worker
+    already runs one file per core, which keeps every core busy without nesting pools.
+    """
+    global _worker_pipeline
+    if _worker_pipeline is None:
+        _worker_pipeline = Pipeline(settings, workers=1)
+    return _worker_pipeline
+
+
 def aware(at: datetime) -> datetime:
     """SQLite hands back naive datetimes; the register stores UTC."""
     return at if at.tzinfo else at.replace(tzinfo=UTC)

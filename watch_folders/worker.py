@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from dakscan.service.pipeline import Intake, Pipeline
-
-_pipeline: Pipeline | None = None
+from dakscan.service.pipeline import Intake, worker_pipeline
 
 
 def process_job(job: dict) -> dict:
-    """Register the file at `job['path']` (in processing/); a small JSON-ready outcome.
-
-    Pages of one file are read one after another in this process (`workers=1`): the watch
-    pool already runs one file per core, which keeps every core busy without nesting pools.
-    """
-    global _pipeline
-    if _pipeline is None:
-        _pipeline = Pipeline(workers=1)
+    """Register the file at `job['path']` (in processing/); a small JSON-ready outcome."""
     desk = job["desk"]
     intake = Intake(desk=desk, unit=job.get("unit"), delivery_mode=job.get("delivery_mode"),
                     kind=job.get("kind", "dak"), lang=job.get("lang"), actor=f"watch:{desk}",
                     source_name=job["source_name"])
-    result = _pipeline.process(job["path"], intake)
+    result = worker_pipeline().process(job["path"], intake)
     dak = result.get("dak") or {}
     return {
         "status": result["status"],
