@@ -42,15 +42,19 @@ def natural_key(name: str) -> list:
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
 
 
-def documents(root: Path, grouping: str = "files") -> Iterator[Document]:
-    """Every document under `root`, in a stable order; dot-files and junk skipped."""
+def documents(root: Path, grouping: str = "files",
+              skip: tuple[Path, ...] = ()) -> Iterator[Document]:
+    """Every document under `root`, in a stable order; dot-files, junk and the folders in
+    `skip` (dakscan's own home: its archive must never be read back as scans) left out."""
     root = Path(root)
+    skipped = {Path(p).resolve() for p in skip}
     if root.is_file():
         yield _document(root.parent, [root], root.name)
         return
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted((d for d in dirnames if not d.startswith(".")), key=natural_key)
         folder = Path(dirpath)
+        dirnames[:] = sorted((d for d in dirnames if not d.startswith(".")
+                              and (folder / d).resolve() not in skipped), key=natural_key)
         names = sorted((n for n in filenames
                         if not n.startswith(".") and n.lower() not in JUNK), key=natural_key)
         files = [folder / n for n in names if (folder / n).is_file()]

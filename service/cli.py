@@ -68,7 +68,7 @@ def process(
 
     setup_logging()
     intake = Intake(unit=unit, lang=lang, delivery_mode=delivery_mode, actor="cli")
-    paths = list(expand(paths))
+    paths = list(expand(paths, get_settings().home))
     failed = False
     results = []
     with Pipeline(workers=workers) as pipeline:
@@ -85,12 +85,15 @@ def process(
     raise typer.Exit(1 if failed else 0)
 
 
-def expand(paths: list[Path]) -> Iterator[Path]:
-    """Files as given; a folder stands for the files under it (sorted, dot-files skipped)."""
+def expand(paths: list[Path], home: Path) -> Iterator[Path]:
+    """Files as given; a folder stands for the files under it (sorted, dot-files skipped,
+    and never dakscan's own home: its archive is not to be registered again)."""
+    home = home.resolve()
     for p in paths:
         if p.is_dir():
             yield from sorted(f for f in p.rglob("*") if f.is_file()
-                              and not any(part.startswith(".") for part in f.relative_to(p).parts))
+                              and not any(part.startswith(".") for part in f.relative_to(p).parts)
+                              and not f.resolve().is_relative_to(home))
         else:
             yield p
 

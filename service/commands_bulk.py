@@ -58,7 +58,7 @@ def bulk(
     kind = "record" if as_record else "dak"
     run_id = journal.open_run(settings.db_url, src, kind, group, unit, distributed)
     with err.status("गिनती / counting documents…"):
-        total = sum(1 for _ in documents(src, group))
+        total = sum(1 for _ in documents(src, group, (settings.home,)))
     journal.set_total(settings.db_url, run_id, total)
     tally = Tally(total=total)
     try:
@@ -72,7 +72,7 @@ def bulk(
                 _enqueue(settings, run_id, src, kind, unit, group, tally, show)
                 _wait(settings, run_id, tally, show)
             else:
-                run_local(settings, run_id, documents(src, group), kind, unit,
+                run_local(settings, run_id, documents(src, group, (settings.home,)), kind, unit,
                           workers or settings.worker_count, tally, show)
     except KeyboardInterrupt:
         err.print("[yellow]रोका गया। वही आदेश फिर चलाएँ, काम वहीं से आगे चलेगा।\n"
@@ -99,7 +99,7 @@ def _enqueue(settings: Settings, run_id: int, src: Path, kind: str, unit: str | 
              group: str, tally: Tally, show) -> None:  # noqa: ANN001
     from dakscan.service.tasks import register_document
 
-    for doc in documents(src, group):
+    for doc in documents(src, group, (settings.home,)):
         item_id = journal.claim(settings.db_url, run_id, doc, status="queued")
         if item_id is None:
             tally.skipped += 1

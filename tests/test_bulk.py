@@ -204,3 +204,21 @@ def test_a_document_that_keeps_killing_workers_is_set_aside(home: Path, tmp_path
         item = s.get(BulkItem, item_id)
         assert (item.status, item.error_code, item.attempts) == ("failed", "poison", 4)
     assert journal.claim(settings.db_url, run_id, doc) is None  # a rerun leaves it aside
+
+
+def test_dakscans_own_home_inside_the_tree_is_never_read_back(tmp_path: Path) -> None:
+    """`dakscan bulk .` or `dakscan process .` run where DAKSCAN_HOME lives: the archive's
+    originals and signed PDFs are not scans to register again."""
+    room = tmp_path / "room"
+    make_room(room, 2)
+    env = {**os.environ, "DAKSCAN_HOME": str(room / "dakscan-data")}
+    env.pop("DAKSCAN_DATABASE_URL", None)
+    for _ in range(2):
+        done = subprocess.run([DAKSCAN, "bulk", str(room)], capture_output=True, text=True,
+                              timeout=600, env=env)
+        assert done.returncode == 0, done.stderr
+        assert set(report_rows(done.stdout)) == {"1990/file-0000.png", "1991/file-0001.jpg"}
+    again = subprocess.run([DAKSCAN, "process", "--json", str(room)], capture_output=True,
+                           text=True, timeout=600, env=env)
+    assert again.returncode == 0, again.stderr
+    assert [line.count('"duplicate"') for line in again.stdout.splitlines()] == [1, 1]
