@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
-from dakscan.service import api_edit, auth, dashboard, search, web_actions, web_store
+from dakscan.service import api_edit, auth, bulk_journal, dashboard, search, web_actions, web_store
 from dakscan.service.api_errors import ApiError
 from dakscan.service.api_schemas import Mark
 from dakscan.service.api_search import CATCH_UP_SECONDS
@@ -695,7 +695,9 @@ def dashboard_page(request: Request, desk: str | None = None) -> Response:
                   today=dashboard.total(rows, today), chart=dashboard.chart_svg(rows, t, 30, today),
                   days=30, desks=desks, desk=desk or "", fmt_sec=fmt_seconds,
                   read_only=user.role == "commissioner",
-                  today_label=today.strftime("%d.%m.%Y"))
+                  today_label=today.strftime("%d.%m.%Y"),
+                  bulk_runs=bulk_journal.runs(settings_of(request).db_url, limit=10)
+                  if user.may("bulk") else [])
 
 
 @router.get("/dashboard/chart.svg")

@@ -165,7 +165,7 @@ def test_pages_of_a_bound_folder_keep_their_look(tmp_path: Path) -> None:
 
 def test_progress_of_runs_is_served_to_admin_and_commissioner(home: Path, tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
-    from test_api_support import add_people, login
+    from test_api_support import PASSWORD, add_people, login
 
     from dakscan.service.api import create_app
 
@@ -182,6 +182,13 @@ def test_progress_of_runs_is_served_to_admin_and_commissioner(home: Path, tmp_pa
             assert run["source"] == str((tmp_path / "room").resolve())
         assert client.get("/api/v1/bulk/runs", headers=login(client, "op_a")).status_code == 403
         assert client.get("/api/v1/bulk/runs").status_code == 401
+    with TestClient(create_app(settings)) as browser:  # the commissioner's dashboard, in Hindi
+        r = browser.post("/login", data={"username": "commissioner", "password": PASSWORD},
+                         follow_redirects=False)
+        assert r.status_code == 303
+        html = browser.get("/dashboard").text
+        assert "पुराने अभिलेखों का रूपांतरण" in html and "पूरा" in html
+        assert '<td data-metric="bulk_settled">2 / 2</td>' in html
 
 
 def test_a_document_that_keeps_killing_workers_is_set_aside(home: Path, tmp_path: Path) -> None:
