@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, update
@@ -121,11 +122,14 @@ def settle(db_url: str, item_id: int, result: dict) -> None:
         item.updated_at = store.now()
 
 
-def counts(db_url: str, run_id: int) -> dict[str, int]:
-    """Lines per status, plus 'pages' read so far."""
+def counts(db_url: str, run_id: int, since: datetime | None = None) -> dict[str, int]:
+    """Lines per status, plus 'pages' read so far; `since`: only lines settled after it."""
+    query = (select(BulkItem.status, func.count(), func.sum(BulkItem.pages))
+             .where(BulkItem.run_id == run_id).group_by(BulkItem.status))
+    if since is not None:
+        query = query.where(BulkItem.updated_at >= since)
     with session_scope(db_url, readonly=True) as s:
-        rows = s.execute(select(BulkItem.status, func.count(), func.sum(BulkItem.pages))
-                         .where(BulkItem.run_id == run_id).group_by(BulkItem.status)).all()
+        rows = s.execute(query).all()
     out = {status: n for status, n, _ in rows}
     out["pages"] = sum(p or 0 for _, _, p in rows)
     return out

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -26,6 +27,7 @@ from dakscan.service.bulk import Tally, job_for, run_local
 from dakscan.service.bulk_walk import GROUPINGS, documents
 from dakscan.service.cli import setup_logging
 from dakscan.service.config import Settings, get_settings
+from dakscan.service.store import now as store_now
 
 err = Console(stderr=True)
 
@@ -69,8 +71,9 @@ def bulk(
                 progress.update(task, completed=t.settled, ppm=f"{t.pages_per_minute:.0f}")
 
             if distributed:
+                since = store_now()
                 _enqueue(settings, run_id, src, kind, unit, group, tally, show)
-                _wait(settings, run_id, tally, show)
+                _wait(settings, run_id, tally, show, since)
             else:
                 run_local(settings, run_id, documents(src, group, (settings.home,)), kind, unit,
                           workers or settings.worker_count, tally, show)
@@ -109,16 +112,17 @@ def _enqueue(settings: Settings, run_id: int, src: Path, kind: str, unit: str | 
         register_document.apply_async(args=[job], queue=settings.queue)
 
 
-def _wait(settings: Settings, run_id: int, tally: Tally, show) -> None:  # noqa: ANN001
-    """Follow the journal until every document of the run is settled by some worker."""
-    base = journal.counts(settings.db_url, run_id)
+def _wait(settings: Settings, run_id: int, tally: Tally, show,  # noqa: ANN001
+          since: datetime) -> None:
+    """Follow the journal until every document of the run is settled by some worker; lines
+    settled after `since` are this invocation's work."""
     while True:
-        now = journal.counts(settings.db_url, run_id)
-        tally.counts = {k: now.get(k, 0) - (base.get(k, 0) if k in journal.SETTLED else 0)
-                        for k in journal.SETTLED}
-        tally.pages = now["pages"] - base["pages"]
+        mine = journal.counts(settings.db_url, run_id, since)
+        tally.counts = {k: mine.get(k, 0) for k in journal.SETTLED}
+        tally.pages = mine["pages"]
         show(tally)
-        if sum(now.get(k, 0) for k in journal.SETTLED) >= tally.total:
+        whole = journal.counts(settings.db_url, run_id)
+        if sum(whole.get(k, 0) for k in journal.SETTLED) >= tally.total:
             return
         time.sleep(1.0)
 

@@ -119,6 +119,8 @@ def test_two_workers_one_killed_every_document_once(tmp_path: Path, pg_url: str,
     assert {r.source_name for r in rows} == {
         f.relative_to(tmp_path / "room").as_posix() for f in files}
     assert settled(pg_url) == 60
+    summary = next(line for line in done.stdout.splitlines() if "registered / दर्ज" in line)
+    assert [c.strip() for c in summary.split("│")[2:4]] == ["60", "60"]  # this time, whole run
     # both workers did part of the work
     for w in workers:
         assert "succeeded" in w.log.read_text(errors="replace")
