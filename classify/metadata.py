@@ -8,7 +8,8 @@ sender) and decides what the clerk must look at.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from dakscan.classify import extras, kinds, parties
 from dakscan.classify.layout import visual_lines
@@ -30,12 +31,13 @@ BODY_LETTERS = 60  # letters (not signs) the body needs to decide alone
 def extract(pages: list[PageText], received: datetime, profile: Profile | None = None) -> dict:
     """{'fields': {name: {value, confidence, evidence}}, 'needs_review': bool, 'reasons': [..],
     'profile': name}."""
-    if profile is None:
-        from dakscan.service.config import get_settings
+    from dakscan.service.config import get_settings
 
-        profile = load_profile(get_settings().cue_profile)
+    settings = get_settings()
+    if profile is None:
+        profile = load_profile(settings.cue_profile)
     letter = Letter(lines=[ln for p in pages for ln in visual_lines(p)], profile=profile,
-                    received=received.date())
+                    received=office_day(received, settings.timezone))
     out = _read(letter, "\n".join(p.text for p in pages))
     fields = {k: v.to_dict() for k, v in out.items() if v is not None}
     for name in LISTS:
@@ -50,6 +52,12 @@ def extract(pages: list[PageText], received: datetime, profile: Profile | None =
         reasons.append(f"security: {fields['security']['value']} (held for a person)")
     return {"fields": fields, "needs_review": bool(reasons), "reasons": reasons,
             "profile": profile.name}
+
+
+def office_day(at: datetime, tz: str) -> date:
+    """The received date as the office's calendar says it: a letter dated today and received
+    at 01:00 IST (19:30 UTC the day before) is not "dated after it was received"."""
+    return at.astimezone(ZoneInfo(tz)).date() if at.tzinfo else at.date()
 
 
 def _read(letter: Letter, text: str) -> dict[str, Field | None]:

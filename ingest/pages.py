@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
-from PIL import Image, ImageFile, ImageSequence
+from PIL import Image, ImageFile, ImageOps, ImageSequence
 
 from dakscan.ingest.errors import InputError
 from dakscan.ingest.sniff import check_complete, sniff
@@ -42,7 +42,10 @@ def open_document(path: Path, max_pages: int, max_pixels: int) -> Document:
     path = Path(path)
     kind = sniff(path)
     check_complete(path, kind)
-    count = _pdf_pages(path) if kind == "pdf" else _image_frames(path, max_pixels, max_pages)
+    if kind == "pdf":
+        count = _pdf_pages(path, max_pixels)
+    else:
+        count = _image_frames(path, max_pixels, max_pages)
     if count == 0:
         raise InputError("no_pages")
     if count > max_pages:
@@ -50,7 +53,7 @@ def open_document(path: Path, max_pages: int, max_pixels: int) -> Document:
     return Document(path, kind, [PageRef(str(path), kind, i) for i in range(count)])
 
 
-def _pdf_pages(path: Path) -> int:
+def _pdf_pages(path: Path, max_pixels: int) -> int:
     try:
         with pikepdf.open(path) as pdf:
             if pdf.is_encrypted:
@@ -60,7 +63,7 @@ def _pdf_pages(path: Path) -> int:
             if warned:
                 raise InputError("truncated", warned[0][:120])
             for page in pdf.pages:
-                _check_pdf_page(page)
+                _check_pdf_page(page, max_pixels)
             return len(pdf.pages)
     except pikepdf.PasswordError as exc:
         raise InputError("encrypted") from exc
@@ -68,8 +71,13 @@ def _pdf_pages(path: Path) -> int:
         raise InputError("truncated", str(exc)[:120]) from exc
 
 
-def _check_pdf_page(page: pikepdf.Page) -> None:
-    """A page PDF/A cannot hold (under 3 or over 14400 units a side) is refused up front."""
+def _check_pdf_page(page: pikepdf.Page, max_pixels: int) -> None:
+    """A page PDF/A cannot hold (under 3 or over 14400 units a side), or one whose picture
+    would decode past the pixel limit (a compressed-zeros bomb), is refused up front."""
+    for image in _page_images(page):
+        w, h = int(image.get("/Width", 0)), int(image.get("/Height", 0))
+        if w * h > max_pixels:
+            raise InputError("too_large", f"embedded image {w}x{h}")
     try:
         box = page.mediabox
         w, h = abs(float(box[2]) - float(box[0])), abs(float(box[3]) - float(box[1]))
@@ -81,6 +89,15 @@ def _check_pdf_page(page: pikepdf.Page) -> None:
         raise InputError("too_small", f"{w:.1f}x{h:.1f} pt")
     if max(w, h) > PDF_SIDE_PT[1]:
         raise InputError("too_large", f"{w:.0f}x{h:.0f} pt")
+
+
+def _page_images(page: pikepdf.Page) -> list[pikepdf.Object]:
+    try:
+        xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
+        return [x for x in xobjects.values()
+                if isinstance(x, pikepdf.Stream) and x.get("/Subtype") == "/Image"]
+    except (AttributeError, TypeError, ValueError, pikepdf.PdfError):
+        return []  # odd resources: the renderer's own pixel limit still applies
 
 
 def _image_frames(path: Path, max_pixels: int, max_pages: int) -> int:
@@ -127,7 +144,13 @@ def load_page(ref: PageRef, dpi: int, max_pixels: int) -> tuple[Image.Image, int
         img.seek(ref.index)
         page = img.copy()
         page.info = dict(img.info)
-    return page, image_dpi(page)
+    # a phone photo or camera scan stands as its viewer shows it (EXIF orientation)
+    try:
+        upright = ImageOps.exif_transpose(page)
+    except Exception:  # noqa: BLE001 - a damaged EXIF block: the pixels as stored
+        upright = page
+    upright.info = page.info
+    return upright, image_dpi(page)
 
 
 def _render_pdf_page(ref: PageRef, dpi: int, max_pixels: int) -> tuple[Image.Image, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 from pathlib import Path
 
 from dakscan.ingest.errors import InputError
@@ -37,5 +38,12 @@ def check_complete(path: Path, kind: str) -> None:
         raise InputError("truncated", "no %%EOF")
     if kind == "png" and b"IEND" not in tail[-64:]:
         raise InputError("truncated", "no IEND")
-    if kind == "jpeg" and b"\xff\xd9" not in tail:
+    if kind == "jpeg" and b"\xff\xd9" not in tail and not _has_marker(path, b"\xff\xd9"):
         raise InputError("truncated", "no end-of-image marker")
+
+
+def _has_marker(path: Path, marker: bytes) -> bool:
+    """Cameras and some scanners pad a JPEG or append data after its end-of-image marker;
+    the full decode that follows still refuses a cut-off image."""
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return mm.rfind(marker) >= 0

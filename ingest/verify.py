@@ -122,7 +122,10 @@ def verify_bytes(data: bytes, name: str, settings: Settings, register: bool = Tr
     else:
         check_signatures(v, sigs, settings)
     if pdfa:
-        v.pdfa_findings = check_signed_pdf(data)
+        try:
+            v.pdfa_findings = check_signed_pdf(data)
+        except Exception as exc:  # noqa: BLE001 - a hostile structure is a finding, not a crash
+            v.pdfa_findings = [f"structure cannot be checked: {type(exc).__name__}"]
         v.pdfa = not v.pdfa_findings
         if not v.pdfa:
             v.problems.append("not PDF/A-3b: " + "; ".join(v.pdfa_findings[:3]))
@@ -134,7 +137,8 @@ def verify_bytes(data: bytes, name: str, settings: Settings, register: bool = Tr
 def check_signatures(v: Verdict, sigs: list, settings: Settings) -> None:
     """All signatures intact and valid; the last one covers the whole file."""
     v.signed = True
-    ctx = ValidationContext(trust_roots=trust_roots(settings), allow_fetching=False)
+    roots = trust_roots(settings)
+    ctx = ValidationContext(trust_roots=roots, allow_fetching=False)
     statuses = []
     for sig in sigs:
         try:
@@ -161,6 +165,8 @@ def check_signatures(v: Verdict, sigs: list, settings: Settings) -> None:
         v.problems.append("signature is not valid")
     if not v.covers_whole_file:
         v.problems.append("file was changed after it was signed (data appended)")
+    if roots and not v.trusted:  # e.g. pages appended and signed again with another key
+        v.problems.append("signed by a certificate this office does not trust")
 
 
 def check_record(v: Verdict, data: bytes, settings: Settings) -> None:

@@ -248,11 +248,10 @@ def run_pipeline(request: Request, path: Path, intake) -> dict:  # noqa: ANN001
 
 @router.post("/dak", status_code=201, response_model=UploadOut,
              openapi_extra={"requestBody": UPLOAD_BODY},
-             responses={200: {"model": UploadOut, "description": "Already registered (same "
-                              "original): the existing dak"},
-                        413: {"description": "Over the size or page limit"},
+             responses={413: {"description": "Over the size or page limit"},
                         415: {"description": "Not a scan (PDF, TIFF, JPEG, PNG)"}},
-             summary="Upload a scan: registered as dak by the same pipeline as the desks")
+             summary="Upload a scan: registered as dak by the same pipeline as the desks "
+             "(an original already registered: 201 with the existing dak, outcome duplicate)")
 async def upload(request: Request,
                  user: Annotated[Principal, Depends(require("upload"))]) -> JSONResponse:
     settings = settings_of(request)
@@ -283,7 +282,7 @@ async def upload(request: Request,
             metrics.observe_pages(pages, result.get("seconds", 0.0))
         out = UploadOut(**body, outcome=result["status"], dak=body,
                         seconds=result.get("seconds", 0.0))
-        return JSONResponse(out.model_dump(mode="json"),
-                            201 if result["status"] == "registered" else 200)
+        # 201 for a duplicate too (the contract's one success code); `outcome` tells them apart
+        return JSONResponse(out.model_dump(mode="json"), 201)
     finally:
         got.discard()

@@ -57,14 +57,20 @@ def job_for(doc: Document, item_id: int, run_id: int, kind: str, unit: str | Non
             "max_attempts": max_attempts}
 
 
-def process_document(job: dict, settings: Settings | None = None) -> dict:
-    """Register one document and settle its journal line; a small JSON-ready outcome."""
+def process_document(job: dict, settings: Settings | None = None, retries: int = 0) -> dict:
+    """Register one document and settle its journal line; a small JSON-ready outcome.
+
+    `retries`: Celery's own retries of this task after a transient error (database or file
+    system away). They are not the document's fault, so only the deliveries beyond them —
+    a worker killed while reading it — count towards setting it aside as poison.
+    """
     settings = settings or get_settings()
     before, attempts = journal.begin_attempt(settings.db_url, job["item_id"])
     if before in journal.SETTLED:  # a redelivered task whose line a first delivery settled
         return {"status": before, "pages": 0, "settled": True, "redelivered": True}
-    if job.get("max_attempts") and attempts > job["max_attempts"]:
-        result = InputError("poison", f"{attempts - 1} tries").result()
+    crashed = attempts - 1 - retries
+    if job.get("max_attempts") and crashed >= job["max_attempts"]:
+        result = InputError("poison", f"{crashed} tries").result()
     else:
         from dakscan.service.pipeline import worker_pipeline
 

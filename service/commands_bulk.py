@@ -30,6 +30,7 @@ from dakscan.service.config import Settings, get_settings
 from dakscan.service.store import now as store_now
 
 err = Console(stderr=True)
+STALL_HINT_S = 120
 
 
 def bulk(
@@ -115,15 +116,27 @@ def _enqueue(settings: Settings, run_id: int, src: Path, kind: str, unit: str | 
 def _wait(settings: Settings, run_id: int, tally: Tally, show,  # noqa: ANN001
           since: datetime) -> None:
     """Follow the journal until every document of the run is settled by some worker; lines
-    settled after `since` are this invocation's work."""
+    settled after `since` are this invocation's work. A run with no worker would wait in
+    silence; after STALL_HINT_S without progress the user is told to start one."""
+    last, moved, hinted = -1, time.monotonic(), False
     while True:
         mine = journal.counts(settings.db_url, run_id, since)
         tally.counts = {k: mine.get(k, 0) for k in journal.SETTLED}
         tally.pages = mine["pages"]
         show(tally)
         whole = journal.counts(settings.db_url, run_id)
-        if sum(whole.get(k, 0) for k in journal.SETTLED) >= tally.total:
+        settled = sum(whole.get(k, 0) for k in journal.SETTLED)
+        if settled >= tally.total:
             return
+        if settled != last:
+            last, moved, hinted = settled, time.monotonic(), False
+        elif not hinted and time.monotonic() - moved > STALL_HINT_S:
+            err.print(f"[yellow]{STALL_HINT_S // 60} मिनट से कोई दस्तावेज़ पूरा नहीं हुआ: क्या "
+                      "worker चल रहे हैं? / No document settled for "
+                      f"{STALL_HINT_S // 60} minutes: is a `dakscan worker` running against "
+                      "this broker and database? (Ctrl-C stops waiting; the run resumes "
+                      "later.)[/]")
+            hinted = True
         time.sleep(1.0)
 
 

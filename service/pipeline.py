@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +62,8 @@ class Pipeline:
         self.workers = workers or self.settings.worker_count
         self.archive = Archive(self.settings.archive_dir)
         self._pool: Executor | None = None
+        self._pool_lock = threading.Lock()
+        self._in_flight = 0  # files being processed now, across the caller's threads
 
     def __enter__(self) -> Pipeline:
         return self
@@ -73,17 +77,28 @@ class Pipeline:
             self._pool = None
 
     def pool(self) -> Executor:
-        if self._pool is None:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["dakscan.ocr.recognise"])
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
-        return self._pool
+        with self._pool_lock:  # CLI threads may start two multi-page files at once
+            if self._pool is None:
+                ctx = multiprocessing.get_context("forkserver")
+                ctx.set_forkserver_preload(["dakscan.ocr.recognise"])
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+            return self._pool
+
+    def _drop_broken_pool(self, broken: Executor) -> None:
+        """A page worker that died (killed for memory, a crash in a library) breaks the whole
+        pool; the next file gets a fresh one instead of failing like this one."""
+        with self._pool_lock:
+            if self._pool is broken:
+                self._pool = None
+        broken.shutdown(wait=False, cancel_futures=True)
 
     def process(self, path: Path | str, intake: Intake | None = None) -> dict:
         """Register one file; returns the JSON-ready result (registered/duplicate/failed)."""
         intake = intake or Intake()
         t0 = time.monotonic()
         source = str(path)
+        with self._pool_lock:
+            self._in_flight += 1
         try:
             result = self._process(Path(path), intake, t0)
         except InputError as exc:
@@ -94,6 +109,9 @@ class Pipeline:
         except Exception as exc:  # noqa: BLE001 - a bug must not lose the batch or show a trace
             log.exception("internal error on %s", source)
             result = InputError("internal", type(exc).__name__).result()
+        finally:
+            with self._pool_lock:
+                self._in_flight -= 1
         return {"source": source, **result, "seconds": round(time.monotonic() - t0, 2)}
 
     def _process(self, path: Path, intake: Intake, started: float) -> dict:
@@ -106,10 +124,9 @@ class Pipeline:
         doc = open_document(path, self.settings.max_pages, self.settings.max_pixels)
         pages = self.recognise(doc, intake)
         received = store.now()
-        meta = extract([p.text for p in pages], received)
+        meta = read_metadata(pages, received)
         pdf = assemble([p.out for p in pages], str(path) if doc.kind == "pdf" else None)
         ext = EXTENSIONS[doc.kind]
-        self.archive.put_original(path, sha, ext)
         try:
             try:
                 dak, new = self.register(path, ext, intake, sha, pages, meta, pdf, received,
@@ -138,17 +155,24 @@ class Pipeline:
         opts = PageOptions(lang=intake.lang or self.settings.languages, dpi=self.settings.dpi,
                            max_pixels=self.settings.max_pixels,
                            timeout=self.settings.page_timeout_s, rasterise=rasterise)
-        # A single page is read in the calling thread: no pool start-up or pickling, and
-        # concurrent documents (CLI threads) still overlap, Tesseract being a subprocess.
-        if self.workers <= 1 or len(doc.pages) == 1:
+        # A lone one-page file is read in the calling thread (no pool start-up or pickling).
+        # With several files in flight (CLI threads) pages go to the pool even one at a time:
+        # deskewing in threads would queue on the GIL (2 cores: 1.63× bare Tesseract's time
+        # per page in threads, see bench/throughput.py).
+        if self.workers <= 1 or (len(doc.pages) == 1 and self._in_flight <= 1):
             return [recognise_page(ref, opts) for ref in doc.pages]
-        futures = [self.pool().submit(recognise_page, ref, opts) for ref in doc.pages]
+        pool = self.pool()
+        futures = [pool.submit(recognise_page, ref, opts) for ref in doc.pages]
         try:
-            return [f.result(timeout=self.settings.page_timeout_s + 30) for f in futures]
+            # a page may be read twice (up/down), each read within the page time limit
+            return [f.result(timeout=2 * self.settings.page_timeout_s + 30) for f in futures]
         except FutureTimeout as exc:
             for f in futures:
                 f.cancel()
             raise InputError("timeout") from exc
+        except BrokenProcessPool as exc:
+            self._drop_broken_pool(pool)
+            raise InputError("ocr_failed", "a page worker stopped") from exc
 
     def find(self, sha: str) -> Dak | None:
         with session_scope(self.settings.db_url, readonly=True) as s:
@@ -181,6 +205,8 @@ class Pipeline:
                     "source_name": intake.source_name or path.name, "sha256": sha,
                     "fields": fields, "meta": meta}
             sealed = sign_pdf(make_pdfa(pdf, info), self.settings, diary_no)
+            # The original goes in only now: a file refused while sealing leaves no orphan.
+            self.archive.put_original(path, sha, ext)
             pdf_path = self.archive.put_pdf(sha, sealed)
             needs_review = bool(meta.get("needs_review")) or any(
                 p.text.source == "ocr" and not p.text.words for p in pages)
@@ -213,6 +239,17 @@ class Pipeline:
                         {"diary_no": diary_no, "sha256": sha, "pdf_sha256": dak.pdf_sha256,
                          "source": dak.source_name, "desk": intake.desk})
         return dak, True
+
+
+def read_metadata(pages: list[PageResult], received: datetime) -> dict:
+    """The diary fields; a fault in a field finder leaves them empty for the clerk, flagged,
+    and never costs the letter its registration."""
+    try:
+        return extract([p.text for p in pages], received)
+    except Exception:  # noqa: BLE001
+        log.exception("metadata extraction failed; registering with empty fields")
+        return {"fields": {}, "needs_review": True,
+                "reasons": ["metadata could not be read; fill the fields by hand"]}
 
 
 _worker_pipeline: Pipeline | None = None

@@ -56,7 +56,7 @@ class DocumentTask(celery_app.Task):
                  retry_backoff_max=120, retry_jitter=True, max_retries=5)
 def register_document(self, job: dict) -> dict:  # noqa: ANN001
     try:
-        return process_document(job)
+        return process_document(job, retries=self.request.retries or 0)
     except SoftTimeLimitExceeded:
         limit = get_settings().file_timeout_s
         result = InputError("timeout", f"over the {limit} s limit").result()

@@ -131,6 +131,8 @@ def reset_password(db_url: str, username: str, password: str, actor: str = "cli"
 
 def check_password(db_url: str, username: str, password: str) -> User | None:
     """The active user with this name and password, else None (same work either way)."""
+    if "\x00" in (username or "") or "\x00" in (password or ""):
+        return None  # PostgreSQL cannot even look a NUL up; no user has one
     with session_scope(db_url, readonly=True) as s:
         user = s.scalars(select(User).where(User.username == username)).first()
         ok = verify_password(user.password_hash if user else None, password or "")

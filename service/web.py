@@ -347,7 +347,7 @@ def retry(request: Request, failure_id: int, csrf: Annotated[str, Form()] = "") 
     check_csrf(request, csrf)
     need(user, "upload")
     with session_scope(settings_of(request).db_url, readonly=True) as s:
-        f = s.get(Failure, failure_id)
+        f = s.get(Failure, known_id(failure_id))
         if f is None or (user.role == "operator" and f.desk != user.desk):
             raise PageError(404, "error.not_found_title", "error.not_found")
         desk = f.desk
@@ -366,7 +366,7 @@ def dismiss(request: Request, failure_id: int, csrf: Annotated[str, Form()] = ""
     check_csrf(request, csrf)
     need(user, "upload")
     with session_scope(settings_of(request).db_url) as s:
-        f = s.get(Failure, failure_id)
+        f = s.get(Failure, known_id(failure_id))
         if f is None or (user.role == "operator" and f.desk != user.desk):
             raise PageError(404, "error.not_found_title", "error.not_found")
         f.resolved = True
@@ -416,7 +416,15 @@ def reason_text(t: Translator, raw: str) -> dict:
     return {"text": t("reason.other"), "raw": raw}
 
 
+def known_id(value: int) -> int:
+    """A row id as a database can hold it; past that the page is simply not there."""
+    if not 0 < value < 2**31:
+        raise PageError(404, "error.not_found_title", "error.not_found")
+    return value
+
+
 def load_dak(s, user: auth.Principal, dak_id: int) -> Dak:  # noqa: ANN001
+    known_id(dak_id)
     dak = s.scalars(select(Dak).where(Dak.id == dak_id, auth.dak_scope(user))).first()
     if dak is None:
         raise PageError(404, "error.not_found_title", "error.not_found")
@@ -578,7 +586,8 @@ def page_png(request: Request, dak_id: int, number: int, w: int = 900) -> Respon
     with session_scope(settings.db_url, readonly=True) as s:
         dak = load_dak(s, user, dak_id)
     try:
-        data = renderer.png(settings.archive_dir / dak.pdf_path, number, pick_width(w))
+        data = renderer.png(settings.archive_dir / dak.pdf_path, known_id(number),
+                            pick_width(w))
     except (IndexError, OSError, pdfium.PdfiumError) as exc:
         raise PageError(404, "error.not_found_title", "error.not_found") from exc
     return Response(data, media_type="image/png",
@@ -593,6 +602,8 @@ def signed_pdf(request: Request, dak_id: int) -> Response:
     with session_scope(settings.db_url, readonly=True) as s:
         dak = load_dak(s, user, dak_id)
     name = dak.diary_no.replace("/", "-") + ".pdf"
+    if not (settings.archive_dir / dak.pdf_path).is_file():  # scrub names the missing file
+        raise PageError(404, "error.not_found_title", "error.not_found")
     return FileResponse(settings.archive_dir / dak.pdf_path, media_type="application/pdf",
                         filename=name, content_disposition_type="inline")
 

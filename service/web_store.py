@@ -130,10 +130,12 @@ class Filters:
 
 
 def _date(value: str) -> date | None:
+    """A filter date; none outside the years a register can hold (no overflow at 9999)."""
     try:
-        return date.fromisoformat(value) if value else None
+        d = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return d if d is not None and 1900 <= d.year <= 2200 else None
 
 
 def filter_conditions(f: Filters, tz: ZoneInfo) -> list[ColumnElement[bool]]:

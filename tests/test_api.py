@@ -54,7 +54,7 @@ def test_same_scan_again_is_the_same_dak(env) -> None:
     body, data = env["dak"]["op_a"]
     r = env["client"].post("/api/v1/dak", headers=env["tokens"]["op_a"],
                            files={"file": ("again.png", data)})
-    assert r.status_code == 200
+    assert r.status_code == 201
     assert r.json()["outcome"] == "duplicate" and r.json()["diary_no"] == body["diary_no"]
 
 

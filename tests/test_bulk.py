@@ -229,3 +229,22 @@ def test_dakscans_own_home_inside_the_tree_is_never_read_back(tmp_path: Path) ->
                            text=True, timeout=600, env=env)
     assert again.returncode == 0, again.stderr
     assert [line.count('"duplicate"') for line in again.stdout.splitlines()] == [1, 1]
+
+
+def test_celery_retries_after_transient_errors_are_not_poison(home: Path, tmp_path: Path) -> None:
+    """Deliveries that Celery itself retried (the database was away) are no fault of the
+    document: after as many retries as the poison limit it is still read and registered."""
+    from dakscan.service.bulk import job_for, process_document
+    from dakscan.service.bulk_walk import documents
+
+    make_room(tmp_path / "room", 1)
+    settings = get_settings()
+    (doc,) = documents(tmp_path / "room")
+    run_id = journal.open_run(settings.db_url, tmp_path / "room", "dak", "files", None, True)
+    item_id = journal.claim(settings.db_url, run_id, doc, status="queued")
+    for _ in range(settings.max_attempts):  # three tries that ended in a retried OSError
+        journal.begin_attempt(settings.db_url, item_id)
+    job = job_for(doc, item_id, run_id, "dak", None, settings.max_attempts)
+    result = process_document(job, retries=settings.max_attempts)
+    assert result["status"] == "registered", result
+    assert len(daks()) == 1
