@@ -129,3 +129,12 @@ def test_a_date_glued_to_its_cue_with_a_colon_dash():
     f = fields(HEAD, "क्रमांक/स्था./2025/3456     महासमुंद, दिनांक:-12/08/25", "विषय:- x")
     assert f["letter_date"] == "2025-08-12" and f["letter_no"] == "स्था./2025/3456"
     assert find_dates("एफ 3-12/2025/1/3") == [] and find_dates("F-4-12/2025") == []
+
+
+def test_received_after_midnight_in_india_is_that_days_date():
+    """20 Aug 01:30 IST is 19 Aug 20:00 UTC: a letter dated 20 Aug is not "from the future"."""
+    from datetime import UTC, datetime
+
+    night = datetime(2025, 8, 19, 20, 0, tzinfo=UTC)
+    f = fields(HEAD, "क्रमांक 12/2025      दिनांक 20.08.2025", "विषय:- x", received=night)
+    assert f["letter_date"] == "2025-08-20"

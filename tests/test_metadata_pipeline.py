@@ -18,7 +18,7 @@ from dakscan.service.config import get_settings
 from dakscan.service.db import session_scope
 from dakscan.service.models import Dak
 
-from letters import render_page, save
+from letters import HINDI_LETTER, render_page, save
 
 DAKSCAN = str(Path(sys.executable).with_name("dakscan"))
 TODAY = date.today()
@@ -96,3 +96,19 @@ def test_cues_audit_reports_fired_cues_and_unmatched_lines(scan, home, tmp_path)
     bad = _run("cues", "audit", str(scan), "--profile", "no-such-office", home=home)
     assert bad.returncode == 2 and "No such cue profile" in bad.stdout
     assert "Traceback" not in bad.stdout + bad.stderr
+
+
+def test_a_fault_in_the_field_finders_still_registers_the_letter(home, tmp_path, monkeypatch):
+    """The letter is registered with empty fields for the clerk, flagged; never lost."""
+    from dakscan.service import pipeline as pipeline_module
+
+    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise ValueError("a finder bug")
+
+    monkeypatch.setattr(pipeline_module, "extract", broken)
+    path = save(render_page(HINDI_LETTER[:4], page=(1240, 600), margin=60), tmp_path / "l.png")
+    with pipeline_module.Pipeline(workers=1) as p:
+        r = p.process(path)
+    assert r["status"] == "registered", r
+    assert r["dak"]["needs_review"] and r["dak"]["letter_no"] is None
+    assert any("by hand" in reason for reason in r["dak"]["review_reasons"])

@@ -166,3 +166,44 @@ def test_a_tiff_of_too_many_frames_is_refused_before_decoding_them_all(tmp_path)
         open_document(path, max_pages=3, max_pixels=10**8)
     assert refused.value.code == "too_many_pages" and "> 3" in refused.value.detail
     assert len(open_document(path, max_pages=7, max_pixels=10**8).pages) == 7
+
+
+def test_jpeg_with_data_after_its_end_marker_is_read(home, tmp_path):
+    """Cameras pad or append after the end-of-image marker; the picture itself is whole."""
+    padded = tmp_path / "padded.jpg"
+    padded.write_bytes(save(small_page(), tmp_path / "p.jpg").read_bytes() + b"\0" * 8192)
+    with Pipeline(workers=1) as pipeline:
+        r = pipeline.process(padded)
+    assert r["status"] == "registered", r
+
+
+def test_exif_orientation_is_honoured_before_the_page_is_read(home, tmp_path):
+    """A phone photo stored sideways with an EXIF turn reads as its viewer shows it."""
+    upright = small_page().convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view"
+    path = tmp_path / "phone.jpg"
+    upright.transpose(Image.Transpose.ROTATE_90).save(path, exif=exif.tobytes(), quality=90)
+    with Pipeline(workers=1) as pipeline:
+        r = pipeline.process(path)
+    assert r["status"] == "registered", r
+    assert r["pages"][0]["rotation"] == 0 and r["pages"][0]["ocr_confidence"] > 70
+
+
+def test_pdf_page_hiding_a_huge_picture_is_refused_before_rendering(home, tmp_path):
+    """An A4 page whose image claims 40000×40000 pixels (a few KB of compressed zeros)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    data = zlib.compress(b"\0" * 40000 * 64)  # the stream need not hold every row
+    image = pikepdf.Stream(pdf, data, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
+                           Width=40000, Height=40000, ColorSpace=pikepdf.Name.DeviceGray,
+                           BitsPerComponent=8, Filter=pikepdf.Name.FlateDecode)
+    page = pdf.pages[0]
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    page.Contents = pdf.make_stream(b"q 595 0 0 842 0 0 cm /Im0 Do Q")
+    path = tmp_path / "bomb.pdf"
+    pdf.save(path)
+    with Pipeline(workers=1) as pipeline:
+        r = pipeline.process(path)
+    assert (r["status"], r["error_code"]) == ("failed", "too_large"), r
+    assert dak_count() == 0

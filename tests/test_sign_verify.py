@@ -288,3 +288,31 @@ def test_timestamp_server_gives_pades_b_t_and_stays_pdfa(sealed, monkeypatch):
     v = verify_bytes(signed, "bt.pdf", get_settings(), register=False)
     assert v.level == "PAdES B-T" and v.timestamp, v
     assert v.intact and v.signature_valid and v.pdfa and v.ok, v.problems
+
+
+def test_pages_appended_and_signed_again_by_a_stranger_fail(sealed, tmp_path):
+    """Every signature intact and the last covering the whole file is not enough: a second
+    signature from a certificate this office does not trust makes the file fail."""
+    from pyhanko.sign import signers
+
+    data = _append_page_incrementally(Path(sealed["en"]["archive"]["path"]).read_bytes())
+    from dakscan.ingest.sign import pkcs12_signer
+
+    stranger = pkcs12_signer(_office_dsc(tmp_path, b"x"), "x")
+    out = io.BytesIO()
+    signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data)),
+                     signers.PdfSignatureMetadata(field_name="Stranger"), signer=stranger,
+                     output=out)
+    v = verify_bytes(out.getvalue(), "resigned.pdf", get_settings())
+    assert v.intact and v.covers_whole_file and not v.trusted
+    assert not v.ok and any("does not trust" in p for p in v.problems), v.problems
+
+
+def test_hostile_structures_give_a_verdict_not_a_traceback(sealed):
+    data = Path(sealed["hi"]["archive"]["path"]).read_bytes()
+
+    def odd(pdf: pikepdf.Pdf) -> None:
+        pdf.pages[0].obj["/Annots"] = pikepdf.Array([5, pikepdf.Name.X])
+
+    v = verify_bytes(_rewrite(data, odd), "odd.pdf", get_settings())
+    assert not v.ok and v.problems

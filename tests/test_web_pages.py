@@ -432,3 +432,30 @@ def test_review_still_works_when_the_archive_is_unreachable(client: TestClient,
     assert r.status_code == 200
     assert "पत्र का चित्र अभी नहीं खुल सका" in r.text and 'id="f-subject"' in r.text
     assert client.get(f"/dak/{seeded['first']}/page/1.png").status_code == 404
+
+
+def test_out_of_range_ids_dates_and_missing_files_are_not_server_errors(client, seeded):
+    """Huge ids, year-1 and year-9999 filters and a PDF gone from the archive: a page or a
+    clear 404, never a 500."""
+    signed_in(client, "boss")
+    huge = "99999999999999999999"
+    for url in (f"/dak/{huge}", f"/dak/{huge}/pdf", f"/dak/{huge}/page/1.png",
+                f"/dak/{seeded['first']}/page/{huge}.png"):
+        assert client.get(url).status_code == 404, url
+    for query in ("date_from=0001-01-01", "date_to=9999-12-31", "date_from=9999-12-31"):
+        assert client.get(f"/register?{query}").status_code == 200, query
+    html = client.get("/inbox?desk=D1").text
+    token = csrf_of(html)
+    r = client.post(f"/failures/{huge}/dismiss", data={"csrf": token}, follow_redirects=False)
+    assert r.status_code == 404
+    seeded["pdf"].chmod(0o644)
+    seeded["pdf"].unlink()
+    assert client.get(f"/dak/{seeded['first']}/pdf").status_code == 404
+
+
+def test_a_nul_in_the_sign_in_form_is_a_refusal(client):
+    r = client.post("/login", data={"username": "boss\x00", "password": PASSWORD},
+                    follow_redirects=False)
+    assert r.status_code in (200, 400, 401, 422) and r.status_code != 303
+    r = client.post("/api/v1/auth/token", data={"username": "boss\x00", "password": "x"})
+    assert r.status_code in (400, 401, 422)
