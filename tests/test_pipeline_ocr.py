@@ -71,7 +71,7 @@ def registered(result: dict) -> dict:
     return result
 
 
-@pytest.mark.parametrize("skew", [-10.0, -6.5, -2.2, 3.3, 7.9, 10.0])
+@pytest.mark.parametrize("skew", [-15.0, -10.0, -6.5, -2.2, 3.3, 7.9, 10.0, 15.0])
 def test_skewed_hindi_page_reads_back_from_pdf(pipeline, hindi_page, tmp_path, skew):
     scan = save(noisy(rotate(hindi_page, skew), sigma=8, blur=0.6), tmp_path / "skewed.jpg")
     r = registered(pipeline.process(scan))

@@ -36,8 +36,12 @@ class DeskFolder:
         """Create the three sub-folders; FolderError when the desk folder itself is missing."""
         if not self.root.is_dir():
             raise FolderError(f"desk folder not found (is the share mounted?): {self.root}")
-        for sub in (self.processing, self.done, self.failed):
-            sub.mkdir(exist_ok=True)
+        try:
+            for sub in (self.processing, self.done, self.failed):
+                sub.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise FolderError(f"desk folder is not writable ({exc.strerror}): {self.root}") \
+                from exc
         if not os.access(self.root, os.W_OK | os.X_OK):
             raise FolderError(f"desk folder is not writable: {self.root}")
 
