@@ -4,6 +4,7 @@ boundary, every kind of bad input, files, corrections, confirmation, search, met
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -395,6 +396,10 @@ def test_metrics_health_and_readiness(env) -> None:
     assert 'dakscan_pages_total{desk="B"}' in text
     assert 'dakscan_failures_total{reason="not_a_scan"}' in text
     assert "dakscan_page_seconds_bucket" in text
+    # every registered page, whichever process registered it, in the register-wide histogram
+    inf = re.search(r'dakscan_register_page_seconds_bucket\{le="\+Inf"\} (\S+)', text)
+    total = re.search(r'dakscan_register_page_seconds_count (\S+)', text)
+    assert inf and total and float(inf.group(1)) == float(total.group(1)) >= 1
     assert 'dakscan_queue_length{queue="upload"} 0.0' in text
 
 
