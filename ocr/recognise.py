@@ -12,7 +12,7 @@ from dakscan.ingest.assemble import PageOut, encode_jpeg
 from dakscan.ingest.pages import PageRef, load_page
 from dakscan.ingest.prepare import flip, prepare
 from dakscan.ingest.textlayer import text_layer
-from dakscan.ocr.tesseract import ocr_page
+from dakscan.ocr.tesseract import ocr_page, shrunk
 from dakscan.ocr.types import PageText
 
 GOOD_CONFIDENCE = 60.0
@@ -59,12 +59,14 @@ def recognise_page(ref: PageRef, opts: PageOptions) -> PageResult:
 def _ocr_page(ref: PageRef, opts: PageOptions, number: int) -> PageResult:
     image, dpi = load_page(ref, opts.dpi, opts.max_pixels)
     prep = prepare(image, dpi)
-    text, pdf = ocr_page(prep.ocr, number, dpi, opts.lang, opts.timeout)
+    text, pdf = ocr_page(prep.ocr, number, prep.ocr_dpi, opts.lang, opts.timeout)
     if text.confidence < GOOD_CONFIDENCE:
         other = flip(prep)
-        text2, pdf2 = ocr_page(other.ocr, number, dpi, opts.lang, opts.timeout)
+        text2, pdf2 = ocr_page(other.ocr, number, prep.ocr_dpi, opts.lang, opts.timeout)
         if text2.confidence > text.confidence:
             prep, text, pdf = other, text2, pdf2
+    if prep.ocr_dpi != dpi:  # read enlarged: boxes back onto the archived picture's pixels
+        text = shrunk(text, prep.original.width, prep.original.height, dpi)
     jpeg, mode = encode_jpeg(prep.original)
     out = PageOut(number=number, width=prep.original.width, height=prep.original.height,
                   dpi=dpi, jpeg=jpeg, mode=mode, text_pdf=pdf)

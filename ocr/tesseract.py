@@ -63,3 +63,13 @@ def ocr_page(image: Image.Image, number: int, dpi: int, lang: str,
         tsv = Path(base + ".tsv").read_text(encoding="utf-8")
         pdf = Path(base + ".pdf").read_bytes()
     return parse_tsv(tsv, number, image.width, image.height, dpi), pdf
+
+
+def shrunk(text: PageText, width: int, height: int, dpi: int) -> PageText:
+    """The page's words with boxes brought back to a page of `width`×`height` pixels."""
+    fx, fy = width / text.width, height / text.height
+    for word in text.words:
+        x0, y0, x1, y1 = word.box
+        word.box = (round(x0 * fx), round(y0 * fy), round(x1 * fx), round(y1 * fy))
+    text.width, text.height, text.dpi = width, height, dpi
+    return text

@@ -102,6 +102,27 @@ def test_grey_unevenly_lit_photocopy_reads_like_clean(pipeline, hindi_page, tmp_
     assert r["pages"][0]["ocr_confidence"] > 80
 
 
+def test_a_100_dpi_scan_is_read_enlarged_and_keeps_its_own_pixels(pipeline, hindi_page,
+                                                                   tmp_path):
+    """A scanner left at 100 dpi: read as printed, the archive keeps the 100 dpi picture and
+    the word boxes fall on it (the review screen highlights evidence with them)."""
+    from PIL import Image
+
+    low = hindi_page.resize((hindi_page.width // 3, hindi_page.height // 3),
+                            Image.Resampling.LANCZOS)
+    path = tmp_path / "fax.png"
+    low.save(path, dpi=(100, 100))
+    r = registered(pipeline.process(path))
+    assert cer(HINDI_TRUTH, pdf_text(r)[0]) <= 0.02
+    with pdfplumber.open(r["archive"]["path"]) as pdf:
+        image = pdf.pages[0].images[0]
+        width, height = image["srcsize"]
+    assert abs(width - low.width) <= 2 and abs(height - low.height) <= 2  # straightened only
+    evidence = pipeline.find(r["archive"]["sha256"]).meta["fields"]["subject"]["evidence"]
+    x0, y0, x1, y1 = evidence["boxes"][0]
+    assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height * 0.5, evidence
+
+
 def test_hindi_word_search_hits_the_text_layer(pipeline, hindi_page, tmp_path):
     r = registered(pipeline.process(save(hindi_page, tmp_path / "plain.tif")))
     text = pdf_text(r)[0]
