@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from dakscan.service.config import get_settings
 
@@ -98,27 +98,43 @@ def expand(paths: list[Path], home: Path) -> Iterator[Path]:
             yield p
 
 
+STATUS_WORDS = {"registered": ("[green]दर्ज / registered[/]"),
+                "duplicate": ("[cyan]पहले से दर्ज / duplicate[/]"),
+                "failed": ("[red]विफल / failed[/]")}
+
+
 def show_results(results: list[dict]) -> None:
-    console = Console()
-    table = Table(title="dakscan: registered dak / दर्ज डाक")
-    for col in ("file / फ़ाइल", "status / स्थिति", "diary no. / डायरी क्र.", "letter no.",
-                "date", "subject / विषय", "pages", "seconds"):
-        table.add_column(col)
+    """One block per file, readable at any terminal width: the diary number and status first,
+    then what the clerk checks (letter number, date, subject, sender) and where the PDF is."""
+    console = Console(highlight=False)
+    console.rule("dakscan: दर्ज डाक / registered dak")
     for r in results:
-        dak = r.get("dak") or {}
-        status = r["status"]
-        if status == "failed":
-            table.add_row(r["source"], "[red]failed / विफल[/]", "", "", "",
-                          f"{r.get('error_hi', '')}\n{r.get('error', '')}", "",
-                          f"{r['seconds']:.1f}")
+        status = STATUS_WORDS.get(r["status"], r["status"])
+        if r["status"] == "failed":
+            console.print(f"{status}  {escape(r['source'])}  ({r['seconds']:.1f} s)",
+                          soft_wrap=True)
+            console.print(f"    {r.get('error_hi', '')}\n    {escape(r.get('error', ''))}",
+                          soft_wrap=True)
             continue
-        table.add_row(r["source"], status, dak.get("diary_no", ""), dak.get("letter_no") or "",
-                      dak.get("letter_date") or "", dak.get("subject") or "",
-                      str(r.get("archive", {}).get("pages", "")), f"{r['seconds']:.1f}")
-    console.print(table)
-    for r in results:
-        if r.get("archive"):
-            console.print(f"{r['dak']['diary_no']}: {r['archive']['path']}", soft_wrap=True)
+        dak = r.get("dak") or {}
+        archive = r.get("archive") or {}
+        sender = dak.get("sender") or {}
+        console.print(f"[bold]{dak.get('diary_no', '')}[/]  {status}  {escape(r['source'])}  "
+                      f"({archive.get('pages', '?')} पृष्ठ / pages, {r['seconds']:.1f} s)",
+                      soft_wrap=True)
+        rows = (("पत्र क्र. / letter no.", dak.get("letter_no")),
+                ("दिनांक / date", dak.get("letter_date")),
+                ("विषय / subject", dak.get("subject")),
+                ("प्रेषक / sender", ", ".join(v for v in (sender.get("name"),
+                                                         sender.get("designation")) if v)),
+                ("PDF", archive.get("path")))
+        for label, value in rows:
+            console.print(f"    {label}: {escape(str(value)) if value else '—'}", soft_wrap=True)
+        if dak.get("needs_review"):
+            console.print("    [yellow]जाँच आवश्यक / needs review:[/] "
+                          + escape("; ".join(dak.get("review_reasons") or [])), soft_wrap=True)
+    done = sum(r["status"] != "failed" for r in results)
+    console.rule(f"{done}/{len(results)} दर्ज / registered or duplicate")
 
 
 def _register_commands() -> None:
