@@ -3,7 +3,7 @@
 Tesseract's own deskew fails beyond ~3° and on grey, unevenly lit scans, so skew is found
 here with a projection profile of ink pixels (coarse over ±45°, then fine to 0.02°), and
 quarter turns by comparing text-line profiles of the page and the page turned 90°. Up/down
-is settled with OCR confidence in `dakscan.ocr.orient`, not guessed from shapes.
+is settled with OCR confidence in `dakscan.ocr.recognise`, not guessed from shapes.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ FINE_STEP = 0.02
 MAX_SKEW = 45.0
 MIN_OCR_DPI = 250
 OCR_DPI = 300
+MAX_OCR_PIXELS = 40_000_000  # an A2 sheet at 300 dpi
+MAX_OCR_SIDE = 30_000  # Tesseract refuses wider images
 
 
 @dataclass
@@ -229,10 +231,12 @@ def enlarged(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, int]:
     """A page under MIN_OCR_DPI (fax, phone photo, a scanner left at 100 dpi) is read
     enlarged to OCR_DPI, before any filtering: Tesseract loses small print (a 100 dpi Hindi
     letter read at 23.5% CER as it is, 0.2% enlarged). The archived picture keeps its pixels."""
-    if dpi >= MIN_OCR_DPI:
+    h, w = gray.shape
+    # never past what Tesseract and memory take: a banner-long or poster-sized page stays as is
+    f = min(OCR_DPI / dpi, (MAX_OCR_PIXELS / (w * h)) ** 0.5, MAX_OCR_SIDE / max(w, h))
+    if dpi >= MIN_OCR_DPI or f < 1.2:
         return gray, dpi
-    f = OCR_DPI / dpi
-    return cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC), OCR_DPI
+    return cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_CUBIC), round(dpi * f)
 
 
 def flip(p: Prepared) -> Prepared:

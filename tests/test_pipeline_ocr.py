@@ -220,3 +220,18 @@ def test_text_layer_is_invisible_over_the_original_look(pipeline, hindi_page, tm
     assert mid_grey > 0.3  # a binarised page would be almost all black or white
     with pdfplumber.open(io.BytesIO(Path(r["archive"]["path"]).read_bytes())) as pdf:
         assert "पेयजल" in (pdf.pages[0].extract_text() or "")
+
+
+def test_enlarging_for_ocr_stays_within_what_tesseract_and_memory_take():
+    """Only small print is enlarged: never past 30000 px a side or 40 Mpx (a banner-long
+    strip or a poster-sized PDF page rendered at low dpi stays as it is)."""
+    import numpy as np
+
+    from dakscan.ingest.prepare import enlarged
+
+    fax = np.full((1170, 827), 255, np.uint8)
+    big, dpi = enlarged(fax, 100)
+    assert big.shape == (3510, 2481) and dpi == 300
+    for shape, dpi in (((60, 30000), 150), ((9000, 9000), 46), ((3508, 2480), 300)):
+        same, got = enlarged(np.full(shape, 255, np.uint8), dpi)
+        assert same.shape == shape and got == dpi
