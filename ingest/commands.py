@@ -48,7 +48,11 @@ def keys_show() -> None:
     from dakscan.ingest.sign import signer_for
 
     settings = get_settings()
-    cert = signer_for(settings).signing_cert
+    try:
+        cert = signer_for(settings).signing_cert
+    except Exception as exc:  # noqa: BLE001 - a wrong PIN/password is said in one line
+        err.print(f"[red]हस्ताक्षर कुंजी नहीं खुली / the signing key cannot be used:[/] {exc}")
+        raise typer.Exit(1) from None
     dev = not (settings.pkcs12_path or settings.pkcs11_module)
     out.print(f"signer: {cert.subject.human_friendly}\nsha256: {cert.sha256.hex()}\n"
               f"valid until: {cert.not_valid_after.isoformat()}")

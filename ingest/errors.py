@@ -35,6 +35,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                "जाँचें या दोबारा स्कैन करें।",
                "Reading this file stopped the worker several times, so it was set aside. Check "
                "the file or scan it again."),
+    "signing_key": ("कार्यालय की हस्ताक्षर कुंजी (DSC) नहीं खुली, इसलिए फ़ाइल दर्ज नहीं हुई। व्यवस्थापक "
+                    "को बताएँ; मूल फ़ाइल सुरक्षित है।",
+                    "The office signing key (DSC) could not be used, so the file was not "
+                    "registered. Tell the system administrator (password, PIN or token); the "
+                    "original file is kept safe."),
     "internal": ("फ़ाइल दर्ज नहीं हो सकी। व्यवस्थापक को बताएँ; मूल फ़ाइल सुरक्षित है।",
                  "The file could not be registered. Tell the system administrator; the "
                  "original file is kept safe."),

@@ -90,6 +90,14 @@ def trust_roots(settings: Settings) -> list:
             roots += [signer.signing_cert, *signer.cert_registry]
         except Exception:  # noqa: BLE001 - an unreadable DSC only means "not trusted"
             pass
+    if settings.pkcs11_module:
+        try:
+            from dakscan.ingest.sign import signer_for
+
+            signer = signer_for(settings)
+            roots += [signer.signing_cert, *signer.cert_registry]
+        except Exception:  # noqa: BLE001 - a token not plugged in only means "not trusted"
+            pass
     return roots
 
 

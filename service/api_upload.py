@@ -38,7 +38,7 @@ FIELDS = {"delivery_mode", "desk"}
 # Pipeline error codes → HTTP status: limits are 413, a wrong file type 415, a bad file 422.
 STATUS = {"too_many_pages": 413, "too_large": 413, "too_big_upload": 413, "not_a_scan": 415,
           "too_small": 422, "empty": 422, "truncated": 422, "encrypted": 422, "no_pages": 422,
-          "timeout": 422, "changed": 409}
+          "timeout": 422, "changed": 409, "signing_key": 503}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 UPLOAD_BODY = {
     "required": True,
@@ -218,7 +218,8 @@ def record_failure(settings: Settings, got: Received, desk: str | None, result: 
     """Keep the refusal in the register (metrics count them); an internal error keeps the
     bytes too, as its message promises."""
     kept = None
-    if result.get("error_code") in ("internal", "ocr_failed") and got.path is not None:
+    if result.get("error_code") in ("internal", "ocr_failed", "signing_key") \
+            and got.path is not None:
         failed = upload_dir(settings) / "failed"
         failed.mkdir(exist_ok=True)
         kept_path = failed / f"{got.path.stem}-{got.name}"

@@ -28,7 +28,7 @@ from dakscan.ingest.assemble import assemble
 from dakscan.ingest.errors import InputError
 from dakscan.ingest.pages import Document, open_document
 from dakscan.ingest.pdfa import PdfaFailure, make_pdfa
-from dakscan.ingest.sign import sign_pdf
+from dakscan.ingest.sign import sign_pdf, signer_for
 from dakscan.ocr.normalise import language_of
 from dakscan.ocr.recognise import PageOptions, PageResult, recognise_page
 from dakscan.service import store
@@ -121,6 +121,7 @@ class Pipeline:
         dup = self.find(sha)
         if dup is not None:
             return duplicate_result(dup, self.archive)
+        usable_signer(self.settings)  # a broken key fails every file: say so, before OCR
         doc = open_document(path, self.settings.max_pages, self.settings.max_pixels)
         pages = self.recognise(doc, intake)
         received = store.now()
@@ -239,6 +240,15 @@ class Pipeline:
                         {"diary_no": diary_no, "sha256": sha, "pdf_sha256": dak.pdf_sha256,
                          "source": dak.source_name, "desk": intake.desk})
         return dak, True
+
+
+def usable_signer(settings: Settings) -> None:
+    """The configured signing key opens (cached after the first file), else `signing_key`."""
+    try:
+        signer_for(settings)
+    except Exception as exc:  # noqa: BLE001 - wrong password/PIN, missing file, no token
+        log.error("signing key unusable: %s", exc)
+        raise InputError("signing_key", str(exc)[:200]) from exc
 
 
 def read_metadata(pages: list[PageResult], received: datetime) -> dict:

@@ -316,3 +316,26 @@ def test_hostile_structures_give_a_verdict_not_a_traceback(sealed):
 
     v = verify_bytes(_rewrite(data, odd), "odd.pdf", get_settings())
     assert not v.ok and v.problems
+
+
+def test_an_unusable_office_key_fails_each_file_plainly_and_leaves_no_orphan(home, tmp_path,
+                                                                             monkeypatch):
+    """A wrong DSC password: the file is refused with `signing_key` before any OCR, nothing
+    reaches the archive or the register, and scrub stays clean."""
+    from dakscan.ingest.scrub import scrub
+    from dakscan.service.pipeline import Pipeline
+
+    from letters import HINDI_LETTER, render_page, save
+
+    monkeypatch.setenv("DAKSCAN_PKCS12_PATH", str(_office_dsc(tmp_path, b"right")))
+    monkeypatch.setenv("DAKSCAN_PKCS12_PASSWORD", "wrong")
+    reset_settings()
+    scan = save(render_page(HINDI_LETTER[:3], page=(1240, 500), margin=60), tmp_path / "l.png")
+    with Pipeline(workers=1) as p:
+        r = p.process(scan)
+    assert (r["status"], r["error_code"]) == ("failed", "signing_key"), r
+    assert "DSC" in r["error"] and "हस्ताक्षर" in r["error_hi"] and r["seconds"] < 5
+    settings = get_settings()
+    assert not any(p.is_file() for p in settings.archive_dir.rglob("*"))
+    checked, problems = scrub(settings, full=True, record=False)
+    assert problems == []
