@@ -113,6 +113,8 @@ def letter_type(letter: Letter, subject_text: str, vip: bool, structured: bool =
         for ln in band:
             for chunk in ln.chunks:
                 title = _title(chunk.text)
+                if _names_branch(letter, chunk.text):
+                    continue  # 'शिकायत शाखा': a branch of the office, not a title
                 if words_in(title) <= 4 and \
                         letter.profile.match(title, "letter_type", name, at_start=True):
                     return Field(name, min(0.9, ln.conf), ln.evidence(chunk.words))
@@ -123,6 +125,8 @@ def letter_type(letter: Letter, subject_text: str, vip: bool, structured: bool =
     # an office's own name ('कार्यालय कलेक्टर (शिकायत शाखा)') does not make its letter a complaint
     own = " ".join(ln.text for ln in band if not _names_office(letter, ln)) + " " + subject_text
     for name in CONTENT_TYPES:
+        if name == "complaint" and number_line is not None:
+            continue  # an office's numbered letter about complaints; a citizen numbers none
         if letter.profile.match(head if name == "court_notice" else own, "letter_type", name):
             return Field(name, 0.75, None)
     if vip:
@@ -131,4 +135,9 @@ def letter_type(letter: Letter, subject_text: str, vip: bool, structured: bool =
 
 
 def _names_office(letter: Letter, ln: VLine) -> bool:
-    return any(letter.profile.match(c.text, "sender", "office") for c in ln.chunks)
+    return any(letter.profile.match(c.text, "sender", "office") or _names_branch(letter, c.text)
+               for c in ln.chunks)
+
+
+def _names_branch(letter: Letter, text: str) -> bool:
+    return letter.profile.match(text, "sender", "branch") is not None

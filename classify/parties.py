@@ -19,6 +19,7 @@ PLACE_PREFIX = re.compile(r"^\s*(जिला|जिला-|District|Distt\.?)\s
 MIN_LETTERS = 3
 ADDRESS_WORDS = 10  # an address line is short; a longer one is the body
 SENTENCE = re.compile(r"[।.]\s*$")
+INITIALS_END = re.compile(r"\.\S{1,3}\.$")  # 'सी.एस.', 'G.R.': initials end in their dot
 PLACE_SPLIT = re.compile(r"[,;]|\s(?=जिला\s)|\s(?=District\s)|\s(?=Distt\.?\s)")
 
 
@@ -83,6 +84,9 @@ def signature(letter: Letter) -> dict[str, Field]:
                 out["name"] = Field(name, min(0.9, ln.conf), ln.evidence(name_at[1].words))
         elif name_at is not None:
             below = name_at
+        if below is not None and letter.profile.match(
+                LEAD.sub("", tidy(below[1].text)), "sender", "not_designations", at_start=True):
+            below = None  # 'पुत्र श्री …', 'S/o …', 'ग्राम …': the signer's parentage or address
         if below is not None:
             ln, chunk = lines[below[0]], below[1]
             designation, place = _designation(letter, chunk.text)
@@ -91,6 +95,10 @@ def signature(letter: Letter) -> dict[str, Field]:
                                            ln.evidence(chunk.words))
             if place:
                 out["place"] = Field(place, 0.6)
+        if "name" in out and "designation" not in out:
+            head = _letterhead_designation(letter, str(out["name"].value))
+            if head is not None:
+                out["designation"] = head
         return out
     head = {id(ln) for ln in letter.top_band()}  # the address block there is not the sender
     for ln in reversed([ln for ln in lines if id(ln) not in head][-12:]):
@@ -109,10 +117,30 @@ def signature(letter: Letter) -> dict[str, Field]:
 At = tuple[int, Chunk]  # a chunk and the index of its printed line
 
 
+def _letterhead_designation(letter: Letter, name: str) -> Field | None:
+    """A D.O. letter signed with the name alone: its letterhead prints the name and, on the
+    next line, a known designation ('Rajesh Aggarwal, IAS' / 'Secretary')."""
+    band = letter.top_band()
+    key = [t.key for t in tokens(name) if t.is_word]
+    for ln, nxt in zip(band, band[1:], strict=False):
+        words = [t.key for t in tokens(ln.chunks[0].text) if t.is_word]
+        if not key or words[:len(key)] != key:
+            continue
+        chunk = nxt.chunks[0]
+        if letter.profile.match(chunk.text, "sender", "designations", at_start=True) is None:
+            return None
+        designation, _ = _designation(letter, chunk.text)
+        return Field(designation, min(0.8, _conf(chunk)), nxt.evidence(chunk.words)) \
+            if designation else None
+    return None
+
+
 def _designation(letter: Letter, text: str) -> tuple[str, str | None]:
     """The designation in the profile's spelling when it is a known one, and the place."""
-    designation, place = split_designation(tidy(text), lambda rest: letter.profile.match(
-        rest, "sender", "designations", at_start=True) is not None)
+    designation, place = split_designation(
+        tidy(text), lambda rest: letter.profile.match(
+            rest, "sender", "designations", at_start=True) is not None,
+        lambda head: _ends_joined(letter, head))
     known = canonical(letter.profile, designation, "sender", "designations")
     if known is None and len(skeleton(designation.replace(" ", ""))) < MIN_LETTERS:
         return "", place  # 'था', 'णा': OCR's remains of a word, not a designation
@@ -178,7 +206,9 @@ def _before_copy(letter: Letter) -> list[VLine]:
 def _strip_honorific(letter: Letter, chunk: Chunk) -> str:
     text = tidy(chunk.text)
     m = BRACKETED.fullmatch(text)
-    name = tidy(m.group(1) if m else text).strip(" ,.")
+    name = tidy(m.group(1) if m else text).strip(" ,")
+    if not INITIALS_END.search(name):  # 'जयदेव सी.एस.' keeps the dot of its initials
+        name = name.rstrip(" .")
     for _ in range(2):
         hit = letter.profile.match(name, "sender", "honorifics", at_start=True)
         if hit is None or _vowels(name[hit.start:hit.end]) != _vowels(hit.cue):
@@ -193,17 +223,29 @@ def _vowels(text: str) -> list[str]:
             for t in tokens(text) if t.is_word]
 
 
-def split_designation(text: str, is_designation: Callable[[str], bool] | None = None
-                      ) -> tuple[str, str | None]:
+def _ends_joined(letter: Letter, head: str) -> bool:
+    """'कलेक्टर एवं', 'Collector &': the designation goes on after a joining word."""
+    if head.rstrip().endswith(("&", "-")):
+        return True
+    words = [t for t in tokens(head) if t.is_word]
+    return bool(words) and letter.profile.match(
+        head[words[-1].start:], "sender", "joiners", at_start=True) is not None
+
+
+def split_designation(text: str, is_designation: Callable[[str], bool] | None = None,
+                      joined: Callable[[str], bool] | None = None) -> tuple[str, str | None]:
     """'कलेक्टर, जिला धमतरी' → ('कलेक्टर', 'धमतरी'); 'Collector District Durg' → ('Collector',
     'Durg'); the place is what follows the first comma or the word जिला/District — unless
-    जिला/District begins a designation ('कलेक्टर एवं जिला दण्डाधिकारी')."""
+    जिला/District begins a designation ('कलेक्टर एवं जिला दण्डाधिकारी') or goes on from a
+    joining word ('कलेक्टर एवं जिला निर्वाचन अधिकारी')."""
     text = text.strip(" ,.")
     for m in PLACE_SPLIT.finditer(text):
         rest = text[m.end():].strip()
         if not m.group().strip() and is_designation is not None and is_designation(rest):
             continue
         head = text[:m.start()].strip(" ,")
+        if not m.group().strip() and joined is not None and joined(head):
+            continue
         if not head:
             return text, None
         place = PLACE_PREFIX.sub("", rest).strip(" ,.")

@@ -107,6 +107,8 @@ def _same(cue: Token, tok: Token) -> bool:
 
 
 MARK_AFTER = re.compile(r"\s*\.?\s*[:\-\u2013\u0903]")
+# A bilingual head prints a cue in both languages joined by a slash ('सं./No.', 'दिनांक/Dated').
+PAIRED = re.compile(r"\s*[:\-]?\s*/\s*")
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,13 @@ class Profile:
         if best is None:
             return None
         first, last, cue = best
-        return CueMatch(cue.text, sig[first].start, sig[last - 1].end)
+        end = sig[last - 1].end
+        pair = PAIRED.match(text, end)
+        if pair and "/" in pair.group():  # 'सं./No.', 'विषय/Subject:', 'सेवा में / To': one cue
+            other = self.match(text[pair.end():], section, name, at_start=True)
+            if other is not None and other.start == 0:
+                end = pair.end() + other.end
+        return CueMatch(cue.text, sig[first].start, end)
 
 
 @lru_cache(maxsize=8)

@@ -21,6 +21,9 @@ LONE_LEAD = re.compile(r"^\s*\S\s+(?=\S)")  # one character standing before the 
 # Lines that start a part of the letter: they end the head, a subject, or an address block.
 STRUCTURE = ("subject", "reference", "salutation", "addressee", "copy_to", "sender_block",
              "closing")
+# Cue lists that give way to a longer number cue at the same place: 'Ref. No.:' heads the
+# letter's own number, not a reference to another letter.
+OWN_NUMBER_WINS = ("reference",)
 
 
 @dataclass
@@ -73,6 +76,10 @@ class Letter:
             hit = self.profile.match(text[lead.end():], section, name, at_start=True)
             if hit is not None:
                 hit = CueMatch(hit.cue, hit.start + lead.end(), hit.end + lead.end())
+        if hit is not None and section == "cues" and name in OWN_NUMBER_WINS:
+            own = self.starts(line, "cues", "letter_no")  # 'Ref. No.:' is the letter's own
+            if own is not None and own.start <= hit.start and own.end > hit.end:
+                return None
         return hit
 
     def is_kind(self, line: VLine, *names: str) -> bool:
