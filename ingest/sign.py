@@ -12,12 +12,15 @@ import contextlib
 import hashlib
 import io
 import threading
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pikepdf
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.general import get_pyca_cryptography_hash
 
 from dakscan.ingest.keys import init_dev_key
 from dakscan.ingest.stamp import stamp_box, stamp_style
@@ -26,13 +29,30 @@ from dakscan.service.config import Settings
 FIELD = "DakscanSignature"
 
 
+class KeptKeySigner(signers.SimpleSigner):
+    """pyHanko parses (and, for RSA, re-validates: ~50 ms) the private key on every raw
+    signature, twice per PDF (size estimate, then the signature); this keeps it parsed."""
+
+    @cached_property
+    def _key(self):  # noqa: ANN202 - a cryptography private key
+        return serialization.load_der_private_key(self.signing_key.dump(), password=None)
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        if mechanism == "rsassa_pkcs1v15":
+            return self._key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+        return super().sign_raw(data, digest_algorithm)
+
+
 @lru_cache(maxsize=8)
 def _pkcs12_signer(path: str, password: str | None, _mtime_ns: int) -> signers.Signer:
-    signer = signers.SimpleSigner.load_pkcs12(
+    loaded = signers.SimpleSigner.load_pkcs12(
         path, passphrase=password.encode() if password else None)
-    if signer is None:
+    if loaded is None:
         raise RuntimeError(f"cannot read the signing key {path} (wrong password?)")
-    return signer
+    return KeptKeySigner(signing_cert=loaded.signing_cert, signing_key=loaded.signing_key,
+                         cert_registry=loaded.cert_registry,
+                         signature_mechanism=loaded.signature_mechanism)
 
 
 def pkcs12_signer(path: Path, password: str | None) -> signers.Signer:
