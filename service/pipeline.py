@@ -63,7 +63,6 @@ class Pipeline:
         self.archive = Archive(self.settings.archive_dir)
         self._pool: Executor | None = None
         self._pool_lock = threading.Lock()
-        self._in_flight = 0  # files being processed now, across the caller's threads
 
     def __enter__(self) -> Pipeline:
         return self
@@ -97,8 +96,6 @@ class Pipeline:
         intake = intake or Intake()
         t0 = time.monotonic()
         source = str(path)
-        with self._pool_lock:
-            self._in_flight += 1
         try:
             result = self._process(Path(path), intake, t0)
         except InputError as exc:
@@ -109,9 +106,6 @@ class Pipeline:
         except Exception as exc:  # noqa: BLE001 - a bug must not lose the batch or show a trace
             log.exception("internal error on %s", source)
             result = InputError("internal", type(exc).__name__).result()
-        finally:
-            with self._pool_lock:
-                self._in_flight -= 1
         return {"source": source, **result, "seconds": round(time.monotonic() - t0, 2)}
 
     def _process(self, path: Path, intake: Intake, started: float) -> dict:
@@ -156,11 +150,11 @@ class Pipeline:
         opts = PageOptions(lang=intake.lang or self.settings.languages, dpi=self.settings.dpi,
                            max_pixels=self.settings.max_pixels,
                            timeout=self.settings.page_timeout_s, rasterise=rasterise)
-        # A lone one-page file is read in the calling thread (no pool start-up or pickling).
-        # With several files in flight (CLI threads) pages go to the pool even one at a time:
-        # deskewing in threads would queue on the GIL (2 cores: 1.63× bare Tesseract's time
-        # per page in threads, see bench/throughput.py).
-        if self.workers <= 1 or (len(doc.pages) == 1 and self._in_flight <= 1):
+        # A single page is read in the calling thread: no pool start-up or pickling, and
+        # concurrent documents (CLI threads) still overlap, Tesseract being a subprocess.
+        # (Measured: sending single pages to the pool when several files are in flight was
+        # 10-20% slower on 2 cores, bench/throughput.py.)
+        if self.workers <= 1 or len(doc.pages) == 1:
             return [recognise_page(ref, opts) for ref in doc.pages]
         pool = self.pool()
         futures = [pool.submit(recognise_page, ref, opts) for ref in doc.pages]
