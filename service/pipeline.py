@@ -266,7 +266,10 @@ def worker_pipeline(settings: Settings | None = None) -> Pipeline:
     already runs one file per core, which keeps every core busy without nesting pools.
     """
     global _worker_pipeline
-    if _worker_pipeline is None:
+    settings = settings or get_settings()
+    if _worker_pipeline is None or _worker_pipeline.settings is not settings:
+        if _worker_pipeline is not None:  # settings reloaded: never write to the old home
+            _worker_pipeline.close()
         _worker_pipeline = Pipeline(settings, workers=1)
     return _worker_pipeline
 
