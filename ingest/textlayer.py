@@ -6,6 +6,8 @@ with an old OCR layer (one image covering most of the page).
 
 from __future__ import annotations
 
+import re
+
 import pdfplumber
 
 from dakscan.ingest.pages import PageRef
@@ -13,6 +15,8 @@ from dakscan.ocr.normalise import clean_text, script_share
 from dakscan.ocr.types import Line, PageText, Word
 
 MIN_LETTERS = 30
+# A word cannot begin with a dependent vowel sign, a virama, a nukta or anusvara/visarga.
+MARK_FIRST = re.compile(r"^[\u0900-\u0903\u093a-\u094f\u0951-\u0957\u0962\u0963]")
 SCAN_COVER = 0.8
 # Pre-Unicode Hindi typing fonts map Devanagari glyphs onto Latin code points: their "text"
 # extracts as gibberish (dk;kZy; for कार्यालय), so such pages are OCR'd instead.
@@ -36,7 +40,7 @@ def text_layer(ref: PageRef, dpi: int) -> PageText | None:
         return None
     text = " ".join(w["text"] for w in words)
     deva, latin = script_share(text)
-    if deva + latin < MIN_LETTERS or "(cid:" in text:
+    if deva + latin < MIN_LETTERS or "(cid:" in text or visual_order(text):
         return None
     k = dpi / 72
     lines: dict[int, Line] = {}
@@ -52,6 +56,15 @@ def text_layer(ref: PageRef, dpi: int) -> PageText | None:
         line.words.sort(key=lambda w: w.box[0])
     return PageText(number=ref.index + 1, width=int(width * k), height=int(height * k), dpi=dpi,
                     lines=ordered, source="text-layer")
+
+
+def visual_order(text: str) -> bool:
+    """Devanagari extracted in the glyphs' visual order (Word/Mangal exports often put the
+    i-matra first: 'िहंदी' for 'हिंदी'): words that begin with a vowel sign or virama cannot
+    be real, and such text would never be found by a search, so the page is OCR'd."""
+    words = [w for w in text.split() if any("\u0900" <= c <= "\u097f" for c in w)]
+    broken = sum(1 for w in words if MARK_FIRST.match(w))
+    return broken >= 2 and broken > len(words) * 0.02
 
 
 def _legacy_font(page) -> bool:

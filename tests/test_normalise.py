@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -57,3 +58,16 @@ def test_matching_form_has_no_devanagari_digits(s):
     out = for_matching(s)
     assert not any("०" <= c <= "९" for c in out)
     assert for_matching(out) == out
+
+
+@pytest.mark.parametrize("text, broken", [
+    ("कार्यालय कलेक्टर जिला धमतरी, विषय: ग्राम पंचायतों में पेयजल व्यवस्था", False),
+    ("हिंदी सितंबर मिश्रा शिक्षा निर्देश", False),
+    # a Word/Mangal export read in the glyphs' visual order: the i-matra comes first
+    ("कायार्लय कलेक्टर िजला धमतरी, िवषय: ग्राम पंचायतों में िनदेर्श", True),
+    ("Government of India, Office of the Collector, Dated 03.09.2025", False),
+])
+def test_visually_ordered_devanagari_text_layers_are_not_trusted(text, broken):
+    from dakscan.ingest.textlayer import visual_order
+
+    assert visual_order(text) is broken
