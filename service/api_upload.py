@@ -38,7 +38,9 @@ FIELDS = {"delivery_mode", "desk"}
 # Pipeline error codes → HTTP status: limits are 413, a wrong file type 415, a bad file 422.
 STATUS = {"too_many_pages": 413, "too_large": 413, "too_big_upload": 413, "not_a_scan": 415,
           "too_small": 422, "empty": 422, "truncated": 422, "encrypted": 422, "no_pages": 422,
-          "timeout": 422, "changed": 409, "signing_key": 503}
+          "timeout": 422, "changed": 409, "signing_key": 503,
+          # the pipeline's own catch-all: the file made it fail; the bytes are kept for a look
+          "internal": 422, "ocr_failed": 422, "poison": 422}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 UPLOAD_BODY = {
     "required": True,
