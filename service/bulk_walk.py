@@ -18,9 +18,9 @@ from PIL import Image, ImageSequence, TiffImagePlugin
 
 from dakscan.ingest.errors import InputError
 from dakscan.ingest.sniff import sniff
+from dakscan.watch_folders.names import ignored
 
 GROUPINGS = ("files", "folders")
-JUNK = {"thumbs.db", "desktop.ini", ".ds_store"}  # what Windows and macOS leave in folders
 PAGE_KINDS = {"jpeg", "png", "tiff"}
 
 
@@ -44,7 +44,8 @@ def natural_key(name: str) -> list:
 
 def documents(root: Path, grouping: str = "files",
               skip: tuple[Path, ...] = ()) -> Iterator[Document]:
-    """Every document under `root`, in a stable order; dot-files, junk and the folders in
+    """Every document under `root`, in a stable order; dot-files, temporary names, OS clutter
+    (as a desk watcher ignores them) and the folders in
     `skip` (dakscan's own home: its archive must never be read back as scans) left out."""
     root = Path(root)
     skipped = {Path(p).resolve() for p in skip}
@@ -55,8 +56,7 @@ def documents(root: Path, grouping: str = "files",
         folder = Path(dirpath)
         dirnames[:] = sorted((d for d in dirnames if not d.startswith(".")
                               and (folder / d).resolve() not in skipped), key=natural_key)
-        names = sorted((n for n in filenames
-                        if not n.startswith(".") and n.lower() not in JUNK), key=natural_key)
+        names = sorted((n for n in filenames if not ignored(n)), key=natural_key)
         files = [folder / n for n in names if (folder / n).is_file()]
         pages = [f for f in files if _kind(f) in PAGE_KINDS] if grouping == "folders" else []
         if pages:

@@ -86,12 +86,15 @@ def process(
 
 
 def expand(paths: list[Path], home: Path) -> Iterator[Path]:
-    """Files as given; a folder stands for the files under it (sorted, dot-files skipped,
-    and never dakscan's own home: its archive is not to be registered again)."""
+    """Files as given; a folder stands for the files under it (sorted; dot-files, temporary
+    names and OS clutter skipped as a desk watcher skips them; never dakscan's own home: its
+    archive is not to be registered again)."""
+    from dakscan.watch_folders.names import ignored
+
     home = home.resolve()
     for p in paths:
         if p.is_dir():
-            yield from sorted(f for f in p.rglob("*") if f.is_file()
+            yield from sorted(f for f in p.rglob("*") if f.is_file() and not ignored(f.name)
                               and not any(part.startswith(".") for part in f.relative_to(p).parts)
                               and not f.resolve().is_relative_to(home))
         else:

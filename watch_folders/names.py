@@ -8,7 +8,7 @@ from pathlib import Path
 TEMP_PREFIXES = (".", "~")  # "~$letter.docx", "~WRL0001.tmp"
 TEMP_SUFFIXES = (".tmp", ".temp", ".part", ".partial", ".crdownload", ".download", ".filepart",
                  ".swp", ".lock", ".!ut", ".$$$", "~")
-SYSTEM_NAMES = {"thumbs.db", "desktop.ini", "ehthumbs.db"}
+SYSTEM_NAMES = {"thumbs.db", "desktop.ini", "ehthumbs.db", ".ds_store"}
 
 
 def ignored(name: str) -> bool:
