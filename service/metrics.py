@@ -18,7 +18,8 @@ from sqlalchemy import case, func, select
 
 from dakscan.service.config import Settings
 from dakscan.service.db import session_scope
-from dakscan.service.models import Dak, Failure
+from dakscan.service.models import BulkItem, BulkRun, Dak, Failure
+from dakscan.watch_folders.queue_file import read_queue
 
 log = logging.getLogger("dakscan.metrics")
 disable_created_metrics()  # the *_created series only double the scrape
@@ -67,6 +68,13 @@ class RegisterCollector:
         speed = HistogramMetricFamily(
             "dakscan_register_page_seconds", "Seconds per page of every registered dak, "
             "whoever registered it (watched folders, bulk, workers, uploads), counted per page")
+        waiting = GaugeMetricFamily(
+            "dakscan_files_queued", "Files waiting or being read outside this service: watched "
+            "desks (from the watcher's queue file) and distributed bulk runs (the journal)",
+            labels=["source", "desk", "state"])
+        for desk, counts in sorted(read_queue(self.settings.home).items()):
+            for state, n in sorted(counts.items()):
+                waiting.add_metric(["watch", desk, state], n)
         up = GaugeMetricFamily("dakscan_store_up", "1 when the register answered this scrape")
         try:
             with session_scope(self.settings.db_url, readonly=True) as s:
@@ -86,11 +94,17 @@ class RegisterCollector:
                                          .group_by(Dak.desk)):
                     review.add_metric([desk or ""], n)
                 speed.add_metric([], *page_seconds_buckets(s))
+                for state, n in s.execute(  # distributed runs: what the broker still holds
+                        select(BulkItem.status, func.count()).join(BulkRun)
+                        .where(BulkRun.distributed.is_(True),
+                               BulkItem.status.in_(("queued", "running")))
+                        .group_by(BulkItem.status)):
+                    waiting.add_metric(["bulk", "", state], n)
             up.add_metric([], 1)
         except Exception:  # noqa: BLE001 - a scrape must answer even when the store does not
             log.exception("metrics: register not readable")
             up.add_metric([], 0)
-        yield from (dak, pages, failures, review, speed, up)
+        yield from (dak, pages, failures, review, speed, waiting, up)
 
 
 def page_seconds_buckets(s) -> tuple[list[tuple[str, float]], float]:  # noqa: ANN001

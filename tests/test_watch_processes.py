@@ -407,6 +407,15 @@ def test_polling_desk_uses_the_polling_observer(watch_factory, tmp_path: Path) -
     table = subprocess.run([DAKSCAN, "status", "--config", str(w.cfg)], env=w.env,
                            capture_output=True, text=True, timeout=60)
     assert table.returncode == 0 and "post" in table.stdout and "inward" in table.stdout
+    # the running watcher's queue reaches /metrics of a service over the same home
+    from dakscan.service.config import Settings
+    from dakscan.service.metrics import render
+    from dakscan.watch_folders.queue_file import read_queue
+
+    idle = {"waiting": 0, "processing": 0}
+    wait_for(lambda: read_queue(w.home) == {"post": idle, "inward": idle}, 20, "queue file", w)
+    text = render(Settings(home=w.home)).decode()
+    assert 'dakscan_files_queued{desk="post",source="watch",state="waiting"} 0.0' in text, text
     assert w.stop() == 0
     assert "watch stopped" in w.text()
     logged = (w.home / "logs" / "dakscan.log").read_text(encoding="utf-8")

@@ -29,12 +29,14 @@ from dakscan.service.db import engine_for
 from dakscan.watch_folders.config import DeskConfig, WatchConfig
 from dakscan.watch_folders.folders import DeskFolder
 from dakscan.watch_folders.pool import Finished, Handler, WorkerPool
+from dakscan.watch_folders.queue_file import write_queue
 from dakscan.watch_folders.settle import settle
 from dakscan.watch_folders.stability import StabilityTracker, page_count
 from dakscan.watch_folders.worker import process_job
 
 log = logging.getLogger("dakscan.watch")
 TICK = 0.25
+QUEUE_EVERY = 5.0  # seconds between snapshots of the queue for /metrics
 RETRY_AFTER = 30.0
 IGNORED_EVENTS = {"deleted", "opened", "closed_no_write"}
 
@@ -90,6 +92,7 @@ class Watcher:
         self._stability = {d.name: d.stability_seconds for d in config.desks}
         self._give_up = {d.name: d.give_up_seconds for d in config.desks}
         self.settled = 0
+        self._queue_written = 0.0
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -187,9 +190,29 @@ class Watcher:
                 self._dispatch(now)
                 for finished in self.pool.collect(TICK):
                     self._settle(finished)
+                if now >= self._queue_written + QUEUE_EVERY:
+                    self._write_queue()
+                    self._queue_written = now
             except Exception:  # noqa: BLE001 - a share hiccup must not stop the desk
                 log.exception("watch loop error; carrying on")
                 time.sleep(1)
+
+    def _write_queue(self) -> None:
+        """Files seen but not yet taken, and files being read, per desk (for /metrics)."""
+        desks = {name: {"waiting": 0, "processing": 0} for name in self.folders}
+        def count(desk: str, queue_name: str) -> None:
+            desks.setdefault(desk, {"waiting": 0, "processing": 0})[queue_name] += 1
+
+        for cand in list(self.tracker.candidates.values()):
+            count(cand.desk, "waiting")
+        for job in [*self.pending, *(j for _, j in self.retry)]:
+            count(job.desk, "waiting")
+        for job in list(self.running.values()):
+            count(job.desk, "processing")
+        try:
+            write_queue(self.settings.home, desks)
+        except OSError:
+            log.warning("cannot write the queue file under %s", self.settings.home)
 
     def _drain_events(self, now: float) -> None:
         while True:
