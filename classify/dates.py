@@ -1,7 +1,8 @@
 """Dates as Indian offices write them, in Hindi and English, read from matching-form text.
 
-Numeric dates are day-first (15.07.2025, 15/07/25, 15-7-2025); month names come in Hindi
-spelling variants (सितंबर/सितम्बर, अप्रैल/अप्रेल) and English (July, Jul, Sept), with ordinals.
+Numeric dates are day-first (15.07.2025, 15/07/25, 15-7-2025), or ISO (2025-07-15); month
+names come in Hindi spelling variants (सितंबर/सितम्बर, अप्रैल/अप्रेल) and English (July, Jul,
+Sept), with ordinals.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ _NUMERIC = re.compile(_DAY + r"\s?[./-]\s?(\d{1,2})\s?[./-]\s?(\d{4}|\d{2})(?![\
 _WORD = r"[\u0900-\u097FA-Za-z]+"
 _NAMED = re.compile(
     _DAY + rf"(?:st|nd|rd|th)?[\s.,-]*(?:of\s+)?({_WORD})[\s.,-]*(\d{{4}})(?!\d)")
+_ISO = re.compile(r"(?<![\d/.-])(\d{4})-(\d{2})-(\d{2})(?![\d/-])")  # e-Office prints
 _MONTH_FIRST = re.compile(rf"({_WORD})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
 
 
@@ -70,6 +72,10 @@ def find_dates(text: str) -> list[FoundDate]:
     found: list[FoundDate] = []
     for m in _NUMERIC.finditer(text):
         d = _make(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        if d:
+            found.append(FoundDate(d, m.start(), m.end()))
+    for m in _ISO.finditer(text):
+        d = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if d:
             found.append(FoundDate(d, m.start(), m.end()))
     for m in _NAMED.finditer(text):

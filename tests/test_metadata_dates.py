@@ -28,12 +28,14 @@ from dakscan.ocr.types import Line, PageText
     ("5 सितंबर 2024", date(2024, 9, 5)),
     ("15-7-2025", date(2025, 7, 15)),
     ("15/07/25", date(2025, 7, 15)),
+    ("Dated: 2025-07-15", date(2025, 7, 15)),
 ])
 def test_date_formats(text, when):
     assert [d.value for d in find_dates(text)] == [when]
 
 
-@pytest.mark.parametrize("text", ["3-12/2025/1/3", "1 9 दिसम्बर, 2024", "31.02.2025"])
+@pytest.mark.parametrize("text", ["3-12/2025/1/3", "1 9 दिसम्बर, 2024", "31.02.2025",
+                                  "2025-13-01", "F.2025-07-15/3", "12025-07-15"])
 def test_not_dates(text):
     assert find_dates(text) == []
 
