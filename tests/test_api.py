@@ -115,6 +115,25 @@ def test_role_boundaries_for_writes(env) -> None:
         assert r.status_code == _expect(role, "upload", 415), (name, r.text)
 
 
+def test_every_gated_endpoint_refuses_every_role_without_its_permission(env) -> None:
+    """confirm, mark, verify, user management and bulk progress, for each role: 403 exactly
+    when the role lacks the permission (a missing dak or user is 404 only past the gate)."""
+    c, tokens = env["client"], env["tokens"]
+    calls = [("confirm", "POST", "/api/v1/dak/999999/confirm", None, 404),
+             ("mark", "POST", "/api/v1/dak/999999/mark", {"section": "revenue"}, 404),
+             ("verify", "POST", "/api/v1/dak/999999/verify", None, 404),
+             ("users", "POST", "/api/v1/users", {}, 422),
+             ("users", "POST", "/api/v1/users/nobody/disable", None, 404),
+             ("users", "POST", "/api/v1/users/nobody/enable", None, 404),
+             ("users", "POST", "/api/v1/users/nobody/password",
+              {"password": "a-long-enough-one-2025"}, 404),
+             ("bulk", "GET", "/api/v1/bulk/runs", None, 200)]
+    for name, (role, _, _) in PEOPLE.items():
+        for permission, method, url, body, ok in calls:
+            r = c.request(method, url, headers=tokens[name], json=body)
+            assert r.status_code == _expect(role, permission, ok), (name, url, r.text)
+
+
 def test_visibility_by_desk_and_section(env) -> None:
     c, tokens, dak = env["client"], env["tokens"], env["dak"]
     a, b = dak["op_a"][0]["id"], dak["op_b"][0]["id"]
