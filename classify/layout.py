@@ -75,15 +75,21 @@ class VLine:
 
 
 JUNK = set("`'\"‘’“”_~^|¦•·\u0951\u0952")
+DASHES = set("-–—")
+DASH_CONF = 80  # a printed ' - ' between words is thin but read with confidence; dust is not
 
 
 def is_speck(word: Word, median_height: float) -> bool:
     """Dust and stray marks OCR read as words: quote/underscore-only 'words', lone vowel signs,
-    and tiny low-confidence boxes (a speck read as 'द' must not end a letter number)."""
+    and tiny low-confidence boxes (a speck read as 'द' must not end a letter number). A dash
+    standing between words is tiny too, but wide and read with confidence: it stays."""
     text = word.text.strip()
     if not text or all(c in JUNK or unicodedata.category(c).startswith("M") for c in text):
         return True
-    tiny = word.box[3] - word.box[1] < 0.3 * median_height
+    width, height = word.box[2] - word.box[0], word.box[3] - word.box[1]
+    tiny = height < 0.3 * median_height
+    if tiny and set(text) <= DASHES and word.conf >= DASH_CONF and width >= 2 * height:
+        return False  # the dash of 'scheme - release of …': thin, wide and clearly read
     return tiny and (word.conf < 50 or not any(c.isalnum() for c in text))
 
 

@@ -32,6 +32,7 @@ NOT_THE_LETTER = ("reference", "inward", "endorsement_no", "phone")
 CODED = re.compile(r"(?<![\w/-])\d[\d-]{0,8}/[^\s/]+(?:\s?/[^\s/]+)*")  # 1234/स्था./2025, 45/2025
 YEAR_ONLY = re.compile(r"(19|20)\d\d")
 SHAPE_CONFIDENCE = 0.55  # below the review line: the clerk confirms a number found this way
+READ_WELL = 0.6  # a number word OCR read with less confidence ('NHAT' for 'NHAI') is flagged
 
 
 def clean_number(raw: str) -> str:
@@ -157,8 +158,9 @@ def letter_number(letter: Letter) -> Field | None:
             rank = (0 if dated else 1, 0 if _opens(letter, chunk.text, cue.start) else 1, order)
             notes = {"number_line": ln, "number_span": (chunk, start, end),
                      "number_cue": cue.cue, "place": place}
-            found.append((rank, Field(value, min(0.97, (read + ln.conf) / 2),
-                                      ln.evidence(words or None)), notes))
+            conf = (read + ln.conf) / 2 if read >= READ_WELL else read  # the clerk checks it
+            found.append((rank, Field(value, min(0.97, conf), ln.evidence(words or None)),
+                          notes))
             break
     if not found:
         return None

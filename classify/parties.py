@@ -43,7 +43,7 @@ def block_after(letter: Letter, cue_name: str, skip_copy: bool = True
         if cue is None or (skip_copy and in_copy):
             continue
         rest = LEAD.sub("", ln.chunks[0].text[cue.end:]).strip(" ,")
-        parts = [rest] if rest else []
+        parts = [rest] if rest and any(c.isalpha() for c in rest) else []  # not '0,' ('To,')
         prev, indent = ln, None
         for nxt in letter.lines[i + 1: i + 6]:
             if nxt.page != ln.page or nxt.box[1] - prev.box[3] > 1.6 * ln.height:
@@ -68,14 +68,21 @@ def signature(letter: Letter) -> dict[str, Field]:
     number_line = letter.notes.get("number_line")
     if number_line in lines:  # brackets in the letterhead, e.g. '(छ.ग.)', are not a name
         lines = lines[lines.index(number_line) + 1:]
-    found = _bracketed_name(lines) or _after_closing(letter, lines)
+    margin = letter.left_edge
+    found = _bracketed_name(lines, margin) or _after_closing(letter, lines, margin)
     out: dict[str, Field] = {}
     if found is not None:
         name_at, below = found
         if name_at is not None and letter.profile.match(
                 LEAD.sub("", tidy(name_at[1].text).lstrip("([{")), "sender", "not_names",
                 at_start=True):
-            pass  # '(By order)', '(आदेशानुसार)': the sign-off formula, the designation follows
+            # '(By order)', '(आदेशानुसार)': the sign-off formula, the designation follows; after
+            # 'Sd/-' a name OCR could not read as one may stand first: then the known
+            # designation under it (the name is left for the clerk)
+            under = _under(lines, below[0], below[1], margin) if below is not None else None
+            if under is not None and not _known_designation(letter, below[1]) \
+                    and _known_designation(letter, under[1]):
+                below = under
         elif name_at is not None and not letter.profile.match(
                 name_at[1].text, "sender", "designations", at_start=True):
             name = _strip_honorific(letter, name_at[1])
@@ -151,7 +158,13 @@ def _conf(chunk: Chunk) -> float:
     return sum(w.conf for w in chunk.words) / len(chunk.words) / 100.0
 
 
-def _bracketed_name(lines: list[VLine]) -> tuple[At | None, At | None] | None:
+def _known_designation(letter: Letter, chunk: Chunk) -> bool:
+    return letter.profile.match(tidy(chunk.text), "sender", "designations",
+                                at_start=True) is not None
+
+
+def _bracketed_name(lines: list[VLine], margin: int | None = None
+                    ) -> tuple[At | None, At | None] | None:
     """The last chunk that is a bracketed name, and the chunk printed under it."""
     for i in range(len(lines) - 1, -1, -1):
         for chunk in reversed(lines[i].chunks):
@@ -161,34 +174,39 @@ def _bracketed_name(lines: list[VLine]) -> tuple[At | None, At | None] | None:
                 continue
             if not 1 <= words_in(m.group(1)) <= 6:
                 continue
-            return (i, chunk), _under(lines, i, chunk)
+            return (i, chunk), _under(lines, i, chunk, margin)
     return None
 
 
-def _after_closing(letter: Letter, lines: list[VLine]
+def _after_closing(letter: Letter, lines: list[VLine], margin: int | None = None
                    ) -> tuple[At | None, At | None] | None:
     """Yours faithfully / भवदीय, then a name line and a designation line (no brackets)."""
     for i in range(len(lines) - 1, -1, -1):
         chunk = next((c for c in lines[i].chunks if letter.starts(c, "cues", "closing")), None)
         if chunk is None:
             continue
-        first = _under(lines, i, chunk)
+        first = _under(lines, i, chunk, margin)
         if first is None:
             return None
-        return first, _under(lines, first[0], first[1])
+        return first, _under(lines, first[0], first[1], margin)
     return None
 
 
-def _under(lines: list[VLine], i: int, chunk: Chunk) -> At | None:
-    """The chunk on the next printed line that starts under `chunk` (same column)."""
+def _under(lines: list[VLine], i: int, chunk: Chunk, margin: int | None = None) -> At | None:
+    """The chunk on the next printed line that starts under `chunk` (same column). Under a
+    sign-off indented from the left margin, a line back at the margin begins another block
+    (the addressee of a D.O. letter or an Office Memorandum), not the signer's designation."""
     x0, x1 = chunk.words[0].box[0], chunk.words[-1].box[2]
     height = lines[i].height
+    indented = margin is not None and x0 > margin + 3 * height
     for j in range(i + 1, min(i + 3, len(lines))):
         nxt = lines[j]
         if nxt.page != lines[i].page or nxt.box[1] - lines[i].box[3] > 3 * height:
             return None
         for c in nxt.chunks:
             cx0, cx1 = c.words[0].box[0], c.words[-1].box[2]
+            if indented and margin is not None and cx0 < margin + height:
+                continue
             if cx0 < x1 and cx1 > x0 - 2 * height and any(ch.isalpha() for ch in c.text):
                 return j, c
     return None

@@ -107,8 +107,9 @@ def _same(cue: Token, tok: Token) -> bool:
 
 
 MARK_AFTER = re.compile(r"\s*\.?\s*[:\-\u2013\u0903]")
-# A bilingual head prints a cue in both languages joined by a slash ('सं./No.', 'दिनांक/Dated').
-PAIRED = re.compile(r"\s*[:\-]?\s*/\s*")
+# A bilingual head prints a cue in both languages joined by a slash ('सं./No.', 'दिनांक/Dated');
+# OCR may read a stray backslash or bar beside the slash ('सं./\N0.').
+PAIRED = re.compile(r"\s*[:\-]?\s*/[\s\\|]*")
 
 
 @dataclass(frozen=True)

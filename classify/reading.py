@@ -57,6 +57,12 @@ class Letter:
         edges = sorted(ln.box[2] for ln in self.first_page)
         return edges[int(len(edges) * 0.9)] if edges else 0
 
+    @property
+    def left_edge(self) -> int:
+        """Where the printed text starts on the left (the margin most lines start at)."""
+        starts = sorted(ln.box[0] for ln in self.first_page)
+        return starts[int(len(starts) * 0.1)] if starts else 0
+
     def top_band(self) -> list[VLine]:
         """Page-1 lines above the subject/salutation (the letter's head), at most 18."""
         out = []

@@ -58,7 +58,7 @@ def _subject(letter: Letter, exact: bool) -> Field | None:
         x_text = after[0].box[0] if after else chunk.x0 + 3 * ln.height
         used = [ln]
         for nxt in lines[i + 1: i + 1 + MAX_CONTINUATION]:
-            if not _continues(letter, used[-1], nxt, x_text, " ".join(parts)):
+            if not _continues(letter, used[-1], nxt, (chunk.x0, x_text), " ".join(parts)):
                 break
             parts.append(nxt.text)
             used.append(nxt)
@@ -72,7 +72,10 @@ def _subject(letter: Letter, exact: bool) -> Field | None:
     return None
 
 
-def _continues(letter: Letter, prev: VLine, nxt: VLine, x_text: int, so_far: str) -> bool:
+def _continues(letter: Letter, prev: VLine, nxt: VLine, xs: tuple[int, int], so_far: str
+               ) -> bool:
+    """xs: where the subject line's cue and its text start."""
+    x_cue, x_text = xs
     gap = nxt.box[1] - prev.box[3]
     if nxt.page != prev.page or gap > 1.6 * prev.height or SENTENCE_END.search(so_far):
         return False
@@ -80,7 +83,11 @@ def _continues(letter: Letter, prev: VLine, nxt: VLine, x_text: int, so_far: str
         return False
     if nxt.box[0] >= x_text - prev.height:
         return True  # hanging indent under the subject's text
+    full = letter.right_edge - 4 * prev.height
+    if nxt.box[0] >= (x_cue + x_text) / 2 and nxt.box[2] < full:
+        # indented with spaces in a proportional font: short of the text's start, but well
+        # in from the cue; a body paragraph's indented first line runs on to the margin
+        return True
     # back at the margin: only the wrapped end of the subject (a body paragraph's first line
     # runs to the right margin without ending its sentence)
-    full = letter.right_edge - 4 * prev.height
     return prev.box[2] >= full and (nxt.box[2] < full or bool(SENTENCE_END.search(nxt.text)))

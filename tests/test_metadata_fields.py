@@ -339,3 +339,108 @@ def test_a_page_with_nothing_read_claims_no_language_and_asks_for_review():
     m = meta()
     assert m["fields"]["language"]["value"] is None and m["needs_review"]
     assert dak_fields(m)["language"] is None
+
+
+# Regressions from the unseen letters read through real OCR (bench/metadata_unseen_ocr.py).
+
+def _ocr_page(*lines: str):  # noqa: ANN202
+    from metadata_page import page
+
+    return page(*lines)
+
+
+def _meta_of(pg) -> dict:  # noqa: ANN001
+    from metadata_page import RECEIVED
+
+    from dakscan.classify.metadata import extract
+
+    return extract([pg], RECEIVED, load_profile())
+
+
+def test_a_dash_between_subject_words_is_not_dust():
+    """Tesseract boxes a printed ' - ' thin and wide (3 px high) but reads it with confidence."""
+    pg = _ocr_page(HEAD, NUMBER,
+                   "Subject: Land acquisition for widening of NH-46 - disbursement of compensation"
+                   " - reg.", "Sir,")
+    for w in pg.lines[2].words:
+        if w.text == "-":
+            w.box = (w.box[0], w.box[1] + 18, w.box[0] + 11, w.box[1] + 21)
+    f = dak_fields(_meta_of(pg))
+    assert f["subject"] == ("Land acquisition for widening of NH-46 - disbursement of compensation"
+                            " - reg.")
+
+
+def test_a_thin_low_confidence_dash_is_still_dust():
+    pg = _ocr_page(HEAD, NUMBER, "विषय:- पेयजल व्यवस्था - की समीक्षा बाबत।", "महोदय,")
+    for w in pg.lines[2].words:
+        if w.text == "-":
+            w.box, w.conf = (w.box[0], w.box[1] + 18, w.box[0] + 11, w.box[1] + 21), 5.0
+    assert dak_fields(_meta_of(pg))["subject"] == "पेयजल व्यवस्था की समीक्षा बाबत।"
+
+
+def _shift(pg, index: int, dx: int):  # noqa: ANN001, ANN202
+    for w in pg.lines[index].words:
+        w.box = (w.box[0] + dx, w.box[1], w.box[2] + dx, w.box[3])
+    return pg
+
+
+def test_subject_continuation_indented_with_spaces_in_a_proportional_font():
+    """The continuation starts left of the subject's text (spaces are narrower than the cue) but
+    well in from the cue: still the subject."""
+    pg = _shift(_ocr_page(HEAD, NUMBER, "Subject: Implementation of PM SHRI scheme - release of",
+                          "second instalment for 2025-26 - regarding.",
+                          "The undersigned is directed to refer to the subject mentioned above."),
+                3, 100)
+    f = dak_fields(_meta_of(pg))
+    assert f["subject"] == ("Implementation of PM SHRI scheme - release of second instalment for "
+                            "2025-26 - regarding.")
+
+
+def test_an_indented_body_line_running_to_the_margin_does_not_join_the_subject():
+    pg = _shift(_ocr_page(HEAD, NUMBER, "Subject: Review of the progress of housing works",
+                          "With reference to the above subject you are requested to take the "
+                          "necessary action at the earliest and send the compliance report"),
+                3, 100)
+    assert dak_fields(_meta_of(pg))["subject"] == "Review of the progress of housing works"
+
+
+def test_do_letter_addressee_at_the_margin_under_a_shallow_sign_off_is_not_the_designation():
+    f = fields("Rajesh Aggarwal, IAS", "Secretary", "Government of India",
+               "D.O. No. 17015/12/2025-SD      Dated the 29th August, 2025",
+               "Dear Shri Mishra ji,",
+               "I shall be grateful if you could personally look into the matter.",
+               "      Yours sincerely,", "      (Rajesh Aggarwal)",
+               "Shri Anurag Mishra,", "Chief Secretary,", "Government of Uttar Pradesh, Lucknow.")
+    assert f["sender"]["name"] == "Rajesh Aggarwal"
+    assert f["sender"]["designation"] == "Secretary"
+
+
+def test_after_sd_a_name_ocr_broke_is_left_empty_and_the_designation_under_it_read():
+    """'(Jay Singh)' read as 'Gay Singh)': no name is guessed, the designation is still read."""
+    s = " " * 22
+    f = fields(HEAD, NUMBER, "Sub: Special survey of raiyati land.", "Sir,",
+               "I am directed to refer to the subject cited above.",
+               s + "Yours faithfully,", s + "Sd/-", s + "Gay Singh)", s + "Secretary")
+    assert f["sender"]["designation"] == "Secretary"
+    assert f["sender"]["name"] is None
+
+
+def test_a_stray_backslash_after_the_slash_of_a_paired_number_cue():
+    f = fields("सं./\\N0. A-12034/5/2025-Ad.II", "भारत सरकार / Government of India",
+               "दिनांक/Dated: 27.08.2025", "विषय/Subject: Filling up of posts.")
+    assert f["letter_no"] == "A-12034/5/2025-Ad.II"
+
+
+def test_the_remains_of_to_after_a_paired_addressee_cue_are_not_an_address_line():
+    f = fields(HEAD, NUMBER, "सेवा में / 0,", "सभी राज्यों के मुख्य सचिव",
+               "The Chief Secretaries of all States", "विषय/Subject: Filling up of posts.")
+    assert f["addressee"] == "सभी राज्यों के मुख्य सचिव, The Chief Secretaries of all States"
+
+
+def test_a_number_word_read_with_low_confidence_is_flagged_for_review():
+    pg = _ocr_page(HEAD, "Ref. No.: NHAT/PIU/BPL/2025/887      Date: 03-Sep-2025", "Subject: x.")
+    for w in pg.lines[1].words:
+        if "/" in w.text:
+            w.conf = 50.0
+    m = _meta_of(pg)
+    assert m["fields"]["letter_no"]["confidence"] < 0.6 and "letter_no uncertain" in m["reasons"]
