@@ -82,21 +82,18 @@ def trust_roots(settings: Settings) -> list:
     _, pem = dev_key_paths(settings.keys_dir)
     if pem.exists():
         roots.append(load_cert_from_pemder(str(pem)))
+    from dakscan.ingest.sign import pkcs12_signer, signer_for
+
+    configured = []  # the office DSC as a PKCS#12 file and/or on a PKCS#11 token
     if settings.pkcs12_path:
-        try:
-            from dakscan.ingest.sign import pkcs12_signer
-
-            signer = pkcs12_signer(settings.pkcs12_path, settings.pkcs12_password)
-            roots += [signer.signing_cert, *signer.cert_registry]
-        except Exception:  # noqa: BLE001 - an unreadable DSC only means "not trusted"
-            pass
+        configured.append(lambda: pkcs12_signer(settings.pkcs12_path, settings.pkcs12_password))
     if settings.pkcs11_module:
+        configured.append(lambda: signer_for(settings))
+    for load in configured:
         try:
-            from dakscan.ingest.sign import signer_for
-
-            signer = signer_for(settings)
+            signer = load()
             roots += [signer.signing_cert, *signer.cert_registry]
-        except Exception:  # noqa: BLE001 - a token not plugged in only means "not trusted"
+        except Exception:  # noqa: BLE001 - an unreadable DSC or absent token: "not trusted"
             pass
     return roots
 

@@ -101,9 +101,9 @@ def expand(paths: list[Path], home: Path) -> Iterator[Path]:
             yield p
 
 
-STATUS_WORDS = {"registered": ("[green]दर्ज / registered[/]"),
-                "duplicate": ("[cyan]पहले से दर्ज / duplicate[/]"),
-                "failed": ("[red]विफल / failed[/]")}
+STATUS_WORDS = {"registered": "[green]दर्ज / registered[/]",
+                "duplicate": "[cyan]पहले से दर्ज / duplicate[/]",
+                "failed": "[red]विफल / failed[/]"}
 
 
 def show_results(results: list[dict]) -> None:

@@ -602,9 +602,10 @@ def signed_pdf(request: Request, dak_id: int) -> Response:
     with session_scope(settings.db_url, readonly=True) as s:
         dak = load_dak(s, user, dak_id)
     name = dak.diary_no.replace("/", "-") + ".pdf"
-    if not (settings.archive_dir / dak.pdf_path).is_file():  # scrub names the missing file
+    path = settings.archive_dir / dak.pdf_path
+    if not path.is_file():  # scrub names the missing file
         raise PageError(404, "error.not_found_title", "error.not_found")
-    return FileResponse(settings.archive_dir / dak.pdf_path, media_type="application/pdf",
+    return FileResponse(path, media_type="application/pdf",
                         filename=name, content_disposition_type="inline")
 
 
